@@ -1,0 +1,5 @@
+"""Run riskmap as ``python -m riskmap``."""
+
+from riskmap.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""What kind of failure a record is: the category its source gives, or one read from its text.
+
+The taxonomy below is the documented one: each category with the words that suggest it. A text
+gets the category whose words it uses most (ties go to the earlier category); a text using none
+of them is ``other``. Words are compared by a crude stem, so ``serialised`` meets ``serialise``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+OTHER = "other"
+
+#: Category -> the words (lower-case, whole tokens) and phrases (substrings) that suggest it.
+TAXONOMY: dict[str, tuple[str, ...]] = {
+    "security": (
+        "security", "xss", "csrf", "ssrf", "injection", "vulnerability", "cve", "unauthorized",
+        "unauthorised", "unauthenticated", "permission", "privilege", "leak", "exposed",
+        "secret", "credential", "escaping", "unescaped", "sanitize", "sanitise", "forbidden",
+        "token", "auth", "authz", "signature", "encrypt", "encryption", "password", "tls",
+        "impersonate", "spoof",
+    ),
+    "concurrency": (
+        "race", "concurrent", "concurrency", "concurrently", "deadlock", "lock", "locking",
+        "mutex", "thread", "atomic", "parallel", "idempotent", "idempotency", "simultaneous",
+        "conditional", "lost update", "race condition", "at the same time",
+    ),
+    "data integrity": (
+        "corrupt", "corruption", "duplicate", "lost", "lose", "missing", "inconsistent",
+        "inconsistency", "overwrite", "overwritten", "orphan", "truncate", "drop", "integrity",
+        "stale", "shared", "data loss", "mutable default",
+    ),
+    "validation": (
+        "validation", "validate", "invalid", "malformed", "schema", "required", "accept",
+        "reject", "constraint", "negative", "empty", "boundary", "range", "input", "allow",
+        "outside", "sanitiz",
+    ),
+    "business logic": (
+        "rule", "transition", "workflow", "calculation", "calculate", "incorrect", "wrong",
+        "skip", "count", "recurring", "reopen", "state", "status", "logic", "business",
+    ),
+    "api contract": (
+        "endpoint", "parameter", "response", "request", "contract", "header", "query",
+        "breaking", "version", "status code", "returns 200", "returns 404",
+    ),
+    "error handling": (
+        "exception", "unhandled", "uncaught", "traceback", "crash", "retry", "fallback",
+        "swallow", "500", "panic", "keyerror", "typeerror", "valueerror", "attributeerror",
+        "nullpointerexception", "ignore", "failure", "unchecked", "backoff", "error handling",
+        "null pointer",
+    ),
+    "performance": (
+        "slow", "slowness", "latency", "timeout", "performance", "memory", "cpu", "throttle",
+        "throttling", "n+1", "pagination", "paginate", "scan", "bottleneck", "load",
+        "throughput", "oom", "connection", "pool", "exhaust", "quota", "cold start",
+    ),
+    "date and time": (
+        "timezone", "utc", "dst", "daylight", "midnight", "calendar", "leap", "clock",
+        "time zone", "date",
+    ),
+    "configuration": (
+        "config", "configuration", "misconfigured", "environment", "env", "setting", "variable",
+        "iam", "deploy", "deployment", "region", "feature flag",
+    ),
+    "serialization": (
+        "serialize", "serialise", "serialization", "serialisation", "deserialize",
+        "deserialization", "json", "encoding", "decode", "encode", "utf", "unicode",
+        "datetime", "marshal", "unmarshal", "parse", "parsing", "format",
+    ),
+    "observability": (
+        "log", "logging", "metric", "tracing", "trace", "alert", "alarm", "monitoring",
+        "dashboard", "observability", "correlation",
+    ),
+}
+
+#: What trackers call these categories, and issue types that are no category at all (None).
+SYNONYMS: dict[str, str | None] = {
+    "race condition": "concurrency",
+    "race": "concurrency",
+    "data": "data integrity",
+    "data loss": "data integrity",
+    "data-integrity": "data integrity",
+    "data_integrity": "data integrity",
+    "input validation": "validation",
+    "error-handling": "error handling",
+    "error_handling": "error handling",
+    "exception handling": "error handling",
+    "reliability": "error handling",
+    "perf": "performance",
+    "config": "configuration",
+    "serialisation": "serialization",
+    "logging": "observability",
+    "monitoring": "observability",
+    **dict.fromkeys(
+        ("bug", "defect", "issue", "task", "story", "feature", "enhancement", "improvement",
+         "epic", "sub-task", "subtask", "incident", "problem", "error", "regression"),
+        None,
+    ),
+}
+
+_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ed", "es", "e", "s")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude stem, so that 'serialised', 'serialises' and 'serialise' meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+_WORD_CATEGORY = {
+    stem(word): category
+    for category, words in reversed(TAXONOMY.items())
+    for word in words
+    if " " not in word
+}
+_PHRASES = tuple(
+    (phrase, category) for category, words in TAXONOMY.items() for phrase in words if " " in phrase
+)
+_ORDER = {category: index for index, category in enumerate(TAXONOMY)}
+_TOKEN = re.compile(r"[a-z0-9+]+")
+
+
+@lru_cache(maxsize=4096)
+def given_category(raw: str | None) -> str | None:
+    """The category a source states, normalised; None when it states none (or only a type)."""
+    if raw is None:
+        return None
+    word = " ".join(raw.strip().lower().replace("_", " ").split())
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    return word or None
+
+
+def classify_text(text: str) -> tuple[str, str]:
+    """The category a text suggests and the words that suggest it."""
+    lowered = text.lower()
+    hits: dict[str, list[str]] = {}
+    for token in _TOKEN.findall(lowered):
+        category = _WORD_CATEGORY.get(stem(token))
+        if category is not None:
+            hits.setdefault(category, []).append(token)
+    for phrase, category in _PHRASES:
+        if phrase in lowered:
+            hits.setdefault(category, []).append(phrase)
+    if not hits:
+        return OTHER, "no category keyword in the text"
+    best = min(hits, key=lambda c: (-len(hits[c]), _ORDER[c]))
+    words = sorted(set(hits[best]))
+    return best, "keywords " + ", ".join(f"'{w}'" for w in words[:5])
+
+
+def categorise(raw: str | None, title: str, description: str) -> tuple[str, str]:
+    """The record's category and the evidence for it: given by the source, else from its text."""
+    given = given_category(raw)
+    if given is not None:
+        return given, f"given as '{raw}'"
+    return classify_text(f"{title}\n{description}")

@@ -1,0 +1,171 @@
+"""Place every record in a component and a hexagonal layer, keeping the evidence for it.
+
+In order of trust: the config's component rules (globs or ``re:`` regexes on paths, component
+fields and labels); the record's own component field; its file paths and in-app stack frames
+(deepest first); infrastructure names in its title. What none of these place is ``unmapped``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+from riskmap.config import ComponentRule
+from riskmap.models import Layer, Placement, Record
+
+#: Conventional names of each layer, matched against path segments and file-stem words.
+LAYER_WORDS: dict[Layer, tuple[str, ...]] = {
+    Layer.handler: (
+        "handler", "handlers", "api", "routes", "views", "controller", "controllers",
+        "lambda_function", "app", "main", "cli", "entrypoints",
+    ),
+    Layer.domain: (
+        "domain", "service", "services", "logic", "rules", "models", "entities", "core",
+        "use_cases", "usecases", "ports",
+    ),
+    Layer.integration: (
+        "integration", "integrations", "adapter", "adapters", "repository", "repositories",
+        "infra", "infrastructure", "client", "clients", "gateway", "gateways", "db", "dynamodb",
+        "eventbridge", "sqs", "sns", "s3",
+    ),
+}
+_WORD_LAYER = {word: layer for layer, words in LAYER_WORDS.items() for word in words}
+
+#: Infrastructure named in a title places a record that nothing else places (integration).
+TITLE_KEYWORDS = (
+    "dynamodb", "eventbridge", "sqs", "sns", "s3", "kafka", "redis", "postgres", "postgresql",
+    "mysql", "mongodb", "elasticsearch", "rabbitmq", "kinesis",
+)
+_TITLE_KEYWORD = re.compile(r"\b(" + "|".join(TITLE_KEYWORDS) + r")\b", re.IGNORECASE)
+
+#: Leading folders that hold code rather than name it.
+SOURCE_ROOTS = frozenset({"src", "lib", "python", "source", "."})
+_CODE_SUFFIXES = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|go|java|kt|rb|cs|php|rs|scala|swift)$", re.I)
+
+UNMAPPED = "(unmapped)"
+
+CONFIDENCE = {"rule": 1.0, "component": 0.9, "stem": 0.8, "folder": 0.7, "frame": 0.6, "title": 0.3}
+
+
+def conventional_layer(path: str) -> tuple[Layer, str] | None:
+    """The layer a path's conventional names suggest, and which name suggested it.
+
+    The file stem's words are read right to left (``task_service_client`` is a client), then the
+    folders from the innermost out; a whole stem (``lambda_function``) counts as one word.
+    """
+    return _conventional_layer(path.replace("\\", "/"))
+
+
+@lru_cache(maxsize=8192)
+def _conventional_layer(path: str) -> tuple[Layer, str] | None:
+    pure = PurePosixPath(path)
+    stem = _CODE_SUFFIXES.sub("", pure.name).lower()
+    for word in (stem, *reversed(re.split(r"[_\-.]", stem))):
+        if word in _WORD_LAYER:
+            return _WORD_LAYER[word], f"file name '{pure.name}'"
+    for folder in reversed(pure.parts[:-1]):
+        word = folder.lower()
+        if word in _WORD_LAYER:
+            return _WORD_LAYER[word], f"folder '{folder}'"
+    return None
+
+
+def module_name(path: str) -> str:
+    """A component name for a file: its module path without the source root (``domain.rules``)."""
+    parts = [p for p in PurePosixPath(path.replace("\\", "/")).parts if p not in ("/", "")]
+    while len(parts) > 1 and parts[0].lower() in SOURCE_ROOTS:
+        parts.pop(0)
+    if parts:
+        parts[-1] = _CODE_SUFFIXES.sub("", parts[-1])
+    return ".".join(parts) or path
+
+
+class ComponentMapper:
+    """Places records; caches by what a placement depends on, as many records share it."""
+
+    def __init__(self, rules: Sequence[ComponentRule]) -> None:
+        self._rules = [
+            (rule, _matcher(rule.paths), _matcher(rule.components), _matcher(rule.labels))
+            for rule in rules
+        ]
+        self._cache: dict[tuple, Placement] = {}
+
+    def place(self, record: Record) -> Placement:
+        """The component and layer of one record, with the evidence."""
+        frames = tuple(f.file for f in record.frames if f.in_app)
+        key = (record.component_hint, record.paths, frames, record.labels,
+               record.title if not (record.component_hint or record.paths or frames) else None)
+        placement = self._cache.get(key)
+        if placement is None:
+            placement = self._place(record.component_hint, record.paths, frames, record.labels, record.title)
+            self._cache[key] = placement
+        return placement
+
+    def _place(
+        self,
+        hint: str | None,
+        paths: tuple[str, ...],
+        frames: tuple[str, ...],
+        labels: tuple[str, ...],
+        title: str,
+    ) -> Placement:
+        located = [*paths, *reversed(frames)]
+        for rule, by_path, by_component, by_label in self._rules:
+            hit = (
+                _first(by_path, located, "path")
+                or _first(by_component, (hint,) if hint else (), "component")
+                or _first(by_label, labels, "label")
+            )
+            if hit:
+                return Placement(component=rule.name, layer=rule.layer, confidence=CONFIDENCE["rule"],
+                                 evidence=f"config rule '{rule.name}': {hit}")
+        if hint:
+            found = conventional_layer(hint)
+            if found:
+                found = (found[0], "its name")
+            else:
+                found = next(filter(None, map(conventional_layer, located)), None)
+            layer, why = found if found else (Layer.unmapped, "nothing: no conventional layer name")
+            return Placement(component=hint, layer=layer, confidence=CONFIDENCE["component"],
+                             evidence=f"component field '{hint}'; layer from {why}")
+        for kind, candidates in (("path", paths), ("frame", tuple(reversed(frames)))):
+            for path in candidates:
+                found = conventional_layer(path)
+                if found:
+                    layer, why = found
+                    signal = "stem" if why.startswith("file") else "folder"
+                    confidence = CONFIDENCE["frame"] if kind == "frame" else CONFIDENCE[signal]
+                    return Placement(component=module_name(path), layer=layer, confidence=confidence,
+                                     evidence=f"{kind} {path}: {why}")
+        if located:
+            return Placement(component=module_name(located[0]), layer=Layer.unmapped, confidence=CONFIDENCE["frame"],
+                             evidence=f"path {located[0]}: no conventional layer name")
+        keyword = _TITLE_KEYWORD.search(title)
+        if keyword:
+            name = keyword.group(1).lower()
+            return Placement(component=name, layer=Layer.integration, confidence=CONFIDENCE["title"],
+                             evidence=f"'{keyword.group(1)}' named in the title")
+        return Placement(component=UNMAPPED, layer=Layer.unmapped, confidence=0.0,
+                         evidence="no component field, file path, stack frame or known name")
+
+
+def _matcher(patterns: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+    """Compile globs (and ``re:`` regexes) to case-insensitive regexes."""
+    compiled = []
+    for pattern in patterns:
+        if pattern.startswith("re:"):
+            compiled.append((pattern, re.compile(pattern[3:], re.IGNORECASE)))
+        else:
+            compiled.append((pattern, re.compile(fnmatch.translate(pattern), re.IGNORECASE)))
+    return compiled
+
+
+def _first(matchers: list[tuple[str, re.Pattern[str]]], values: Iterable[str], what: str) -> str | None:
+    for value in values:
+        for pattern, regex in matchers:
+            if regex.search(value) if pattern.startswith("re:") else regex.match(value):
+                return f"{what} '{value}' matches '{pattern}'"
+    return None

@@ -1,0 +1,44 @@
+"""Scores and tiers: how much each record weighs, and how risky each component is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from riskmap.config import Tiers, Weights
+from riskmap.models import Tier
+
+
+def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None) -> np.ndarray:
+    """Each record's score: ``severity × status × recency × occurrences`` (see :class:`Weights`).
+
+    ``frame`` has the columns severity, status, created_at (UTC or NaT) and occurrences.
+    """
+    severity = frame["severity"].map(weights.severity).fillna(0.0).to_numpy(dtype=float)
+    status = frame["status"].map(weights.status).fillna(0.0).to_numpy(dtype=float)
+    occurrences = 1.0 + np.log2(frame["occurrences"].to_numpy(dtype=float))
+    recency = np.ones(len(frame))
+    if as_of is not None and len(frame):
+        created = pd.to_datetime(frame["created_at"], utc=True)
+        age_days = ((pd.Timestamp(as_of) - created).dt.total_seconds() / 86400.0).to_numpy()
+        age_days = np.where(np.isnan(age_days), 0.0, np.clip(age_days, 0.0, None))
+        recency = np.maximum(weights.min_recency, 0.5 ** (age_days / weights.half_life_days))
+    return np.round(severity * status * recency * occurrences, 6)
+
+
+def tier(score: float, open_critical: int, thresholds: Tiers) -> Tier:
+    """The tier of a component.
+
+    critical at ``score >= thresholds.critical`` (20), high at ``>= thresholds.high`` (8),
+    medium at ``>= thresholds.medium`` (3), else low; a component with an open critical
+    record is at least high.
+    """
+    if score >= thresholds.critical:
+        return Tier.critical
+    if score >= thresholds.high or open_critical > 0:
+        return Tier.high
+    if score >= thresholds.medium:
+        return Tier.medium
+    return Tier.low

@@ -1,0 +1,278 @@
+"""The command line: parse options, run ingest → analyze → render, print, exit.
+
+Exit codes: 0 all inputs read and reports written; 1 some input could not be read (the reports
+cover the rest); 2 a usage or config error (nothing was analysed); 3 ``--fail-on`` was reached.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from riskmap import __version__
+from riskmap.analyze import analyze as run_analysis
+from riskmap.analyze import normalise
+from riskmap.config import Config, find_config, load_config
+from riskmap.errors import RiskmapError, UsageError
+from riskmap.ingest import INGESTERS, FileResult, read_input
+from riskmap.models import Tier
+from riskmap.render import write_bytes
+from riskmap.render.data import build_report
+from riskmap.render.html import HtmlRenderer
+from riskmap.render.json_report import JsonRenderer
+from riskmap.render.markdown import MarkdownRenderer
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
+TIER_ORDER = [Tier.low, Tier.medium, Tier.high, Tier.critical]
+
+app = typer.Typer(
+    name="riskmap",
+    help="Turn bug exports, error logs and failing tests into a risk heat map over your architecture.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class ReportKind(StrEnum):
+    """The report files ``riskmap analyze`` can write."""
+
+    html = "html"
+    md = "md"
+    json = "json"
+
+
+InputsArg = Annotated[
+    list[Path],
+    typer.Argument(help="Input files: bug exports (JSON, JSON Lines).", show_default=False),
+]
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="Config file (riskmap.toml or a pyproject.toml with [tool.riskmap]). "
+                 "Default: the one in the current folder, if any."),
+]
+FormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help="Read every input as this format instead of detecting it "
+                 "(see `riskmap formats`)."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also say which format and config were chosen, and why.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"riskmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """riskmap: where in your architecture is the risk, and what do you fix first?"""
+
+
+@app.command()
+def analyze(
+    inputs: InputsArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports.")] = Path("riskmap-report"),
+    reports: Annotated[
+        list[ReportKind], typer.Option("--report", "-r", help="Which reports to write (repeat for several).")
+    ] = [ReportKind.html, ReportKind.md, ReportKind.json],  # noqa: B006 - typer reads defaults
+    as_of: Annotated[
+        Optional[str],
+        typer.Option("--as-of", help="The date recency is measured from (YYYY-MM-DD or ISO 8601). "
+                     "Default: the newest timestamp in the data, never the clock."),
+    ] = None,
+    fail_on: Annotated[
+        Optional[Tier],
+        typer.Option("--fail-on", help="Exit 3 when any component reaches this tier (for CI gates)."),
+    ] = None,
+    config_file: ConfigOpt = None,
+    format_name: FormatOpt = None,
+    templates: Annotated[
+        Optional[Path], typer.Option("--templates", help="Folder of jinja2 templates that override riskmap's own.")
+    ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Analyse the inputs and write report.html, report.md and report.json."""
+    config = _config(config_file, verbose and not quiet)
+    moment = _as_of(as_of)
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"--templates {templates}: not a folder")
+    results = _read_all(inputs, config, format_name, quiet, verbose)
+    analysis = run_analysis(results, config, moment)
+    report = build_report(analysis, config)
+    renderers = {
+        ReportKind.json: JsonRenderer(),
+        ReportKind.md: MarkdownRenderer(templates),
+        ReportKind.html: HtmlRenderer(templates),
+    }
+    written = []
+    for kind in ReportKind:
+        if kind in reports:
+            renderer = renderers[kind]
+            target = out_dir / renderer.filename
+            write_bytes(target, renderer.render(report))
+            written.append(target)
+    if not quiet:
+        _print_summary(report, written)
+    failed = any(result.summary.error for result in results)
+    if fail_on is not None and any(
+        TIER_ORDER.index(Tier(c["tier"])) >= TIER_ORDER.index(fail_on) for c in report["components"]
+    ):
+        if not quiet:
+            err.print(f"riskmap: a component reached tier {fail_on.value} (--fail-on)")
+        raise typer.Exit(EXIT_FAIL_ON)
+    raise typer.Exit(EXIT_INPUT_FAILED if failed else EXIT_OK)
+
+
+@app.command()
+def ingest(
+    inputs: InputsArg,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Where to write the records as JSON Lines; - for stdout.")
+    ] = "-",
+    config_file: ConfigOpt = None,
+    format_name: FormatOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Read the inputs and write the normalised records, one JSON object per line."""
+    config = _config(config_file, verbose and not quiet)
+    results = _read_all(inputs, config, format_name, quiet or output == "-", verbose)
+    lines = [normalise(record).model_dump_json().encode("utf-8") for r in results for record in r.records]
+    write_bytes(output, b"".join(line + b"\n" for line in lines))
+    if not quiet:
+        skipped = sum(len(r.skipped) for r in results)
+        err.print(f"riskmap: {len(lines)} records written to {output if output != '-' else 'stdout'}, {skipped} skipped")
+    raise typer.Exit(EXIT_INPUT_FAILED if any(r.summary.error for r in results) else EXIT_OK)
+
+
+@app.command()
+def formats() -> None:
+    """List the input formats riskmap reads."""
+    for ingester in INGESTERS:
+        out.print(f"{ingester.name:<10} {ingester.summary}", markup=False)
+
+
+def _config(path: Path | None, verbose: bool) -> Config:
+    if path is not None and not path.is_file():
+        raise UsageError(f"--config {path}: no such file")
+    chosen = path or find_config(Path.cwd())
+    if verbose:
+        err.print(f"riskmap: config: {chosen or 'none found; the defaults'}", markup=False)
+    return load_config(chosen)
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r}: expected a date such as 2026-11-15 or 2026-11-15T12:00:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _read_all(
+    inputs: Sequence[Path], config: Config, format_name: str | None, quiet: bool, verbose: bool
+) -> list[FileResult]:
+    """Read every input; print an error line for each that fails, and the choices with --verbose."""
+    for path in inputs:
+        if path.is_dir():
+            raise UsageError(f"{path}: is a folder; pass the files in it (for example {path}/*.json)")
+        if not path.exists():
+            raise UsageError(f"{path}: no such file")
+    results = []
+    with _Progress(quiet) as progress:
+        for path in inputs:
+            progress.start(path)
+            result = read_input(path, config, format_name, on_item=progress.tick)
+            results.append(result)
+            if result.summary.error:
+                err.print(f"riskmap: error: {result.summary.error}", markup=False)
+            elif verbose and not quiet:
+                s = result.summary
+                err.print(f"riskmap: {s.path}: format {s.format} ({s.detected_by}); "
+                          f"{s.records} records, {s.skipped} skipped", markup=False)
+    return results
+
+
+class _Progress:
+    """A transient progress line on a terminal while inputs are read; silent otherwise."""
+
+    EVERY = 2000
+
+    def __init__(self, quiet: bool) -> None:
+        self._status = None if quiet or not err.is_terminal else err.status("")
+        self._count = 0
+        self._path = ""
+
+    def __enter__(self) -> _Progress:
+        if self._status is not None:
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def start(self, path: Path) -> None:
+        self._path, self._count = str(path), 0
+        self.tick()
+
+    def tick(self) -> None:
+        self._count += 1
+        if self._status is not None and self._count % self.EVERY == 1:
+            self._status.update(Text(f"reading {self._path}: {self._count - 1:,} records"))
+
+
+def _print_summary(report: dict, written: Sequence[Path]) -> None:
+    s = report["summary"]
+    table = Table(title="riskmap: riskiest components", title_justify="left")
+    for column, justify in (("#", "right"), ("component", "left"), ("layer", "left"), ("tier", "left"),
+                            ("score", "right"), ("records", "right"), ("open", "right")):
+        table.add_column(column, justify=justify)
+    for index, c in enumerate(report["components"][:10], start=1):
+        table.add_row(str(index), Text(c["name"]), c["layer"], c["tier"], f"{c['score']:.1f}",
+                      str(c["records"]), str(c["open_records"]))
+    out.print(table)
+    if len(report["components"]) > 10:
+        out.print(f"... and {len(report['components']) - 10} more components in the reports")
+    out.print(
+        f"{s['records']} records, {s['skipped']} skipped, from {s['inputs']} inputs"
+        + (f" ({s['failed_inputs']} failed)" if s["failed_inputs"] else "")
+        + (f"; as of {report['as_of']}" if report["as_of"] else ""),
+        markup=False,
+    )
+    for path in written:
+        out.print(f"wrote {path}", markup=False)
+
+
+def main() -> None:
+    """Entry point of the ``riskmap`` command: run the app, turning user errors into one line."""
+    try:
+        app()
+    except RiskmapError as exc:
+        err.print(f"riskmap: error: {exc}", markup=False)
+        sys.exit(EXIT_USAGE if isinstance(exc, UsageError) else exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("riskmap: interrupted")
+        sys.exit(130)

@@ -1,0 +1,87 @@
+"""Input formats: a registry, detection that says what it chose and why, and reading a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from riskmap.config import Config
+from riskmap.errors import InputError, UsageError
+from riskmap.ingest.base import HEAD_BYTES, FileResult, Head, Ingester
+from riskmap.ingest.generic_json import GenericJsonIngester
+from riskmap.models import InputSummary, Record, Skipped, Source
+
+#: Every format riskmap reads, most specific first: detection takes the first that fits.
+INGESTERS: tuple[Ingester, ...] = (GenericJsonIngester(),)
+
+
+def by_name(name: str) -> Ingester:
+    """The ingester called ``name``."""
+    for ingester in INGESTERS:
+        if ingester.name == name:
+            return ingester
+    known = ", ".join(i.name for i in INGESTERS)
+    raise UsageError(f"unknown format '{name}'; riskmap reads: {known}")
+
+
+def detect(path: Path) -> tuple[Ingester, str]:
+    """Choose the format of ``path`` from its first bytes; return it and the reason."""
+    try:
+        with path.open("rb") as handle:
+            head = Head(path, handle.read(HEAD_BYTES))
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+    if not head.data.strip():
+        raise InputError(str(path), "the file is empty")
+    for ingester in INGESTERS:
+        reason = ingester.sniff(head)
+        if reason:
+            return ingester, reason
+    raise InputError(
+        str(path),
+        "unrecognised format (riskmap reads: "
+        + ", ".join(i.name for i in INGESTERS)
+        + "); see `riskmap formats`, or force one with --format",
+        "line 1",
+    )
+
+
+def read_input(
+    path: Path,
+    config: Config,
+    format_name: str | None = None,
+    on_item: Callable[[], None] | None = None,
+) -> FileResult:
+    """Read one input file; a file that can't be read gives a result carrying its error."""
+    try:
+        if format_name:
+            ingester, reason = by_name(format_name), "forced with --format"
+        else:
+            ingester, reason = detect(path)
+    except InputError as exc:
+        return _failed(path, "unknown", "", exc)
+    result = FileResult(InputSummary(path=str(path), format=ingester.name, detected_by=reason))
+    try:
+        for item in ingester.read(path, config):
+            if isinstance(item, Record):
+                result.records.append(item)
+            else:
+                result.skipped.append(item)
+            if on_item is not None:
+                on_item()
+    except InputError as exc:
+        return _failed(path, ingester.name, reason, exc)
+    except (OSError, RecursionError, MemoryError) as exc:
+        return _failed(path, ingester.name, reason, InputError(str(path), f"cannot read: {exc}"))
+    result.summary.records = len(result.records)
+    result.summary.skipped = len(result.skipped)
+    return result
+
+
+def _failed(path: Path, format_name: str, reason: str, error: InputError) -> FileResult:
+    """A file that could not be read: counted as one skipped item carrying the error."""
+    skipped = Skipped(source=Source(format=format_name, path=str(path), locator=error.position), reason=error.message)
+    summary = InputSummary(
+        path=str(path), format=format_name, detected_by=reason, skipped=1, error=str(error)
+    )
+    return FileResult(summary, [], [skipped])

@@ -1,0 +1,80 @@
+"""The interface every input format implements, and the helpers they share."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from riskmap.config import Config
+from riskmap.errors import InputError
+from riskmap.models import InputSummary, Record, Skipped
+
+HEAD_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The first bytes of a file, for detection, with the file's name."""
+
+    path: Path
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        """The head as text with any BOM removed (undecodable bytes replaced)."""
+        return strip_bom(self.data).decode("utf-8", errors="replace").lstrip()
+
+
+class Ingester(Protocol):
+    """One input format: knows how to recognise and read its files, nothing about scoring."""
+
+    name: str
+    summary: str
+
+    def sniff(self, head: Head) -> str | None:
+        """Return why this format fits the file, or None when it does not."""
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
+        """Yield a Record for every readable item and a Skipped for every unreadable one.
+
+        Raise InputError when the file as a whole cannot be read.
+        """
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything read from one input file."""
+
+    summary: InputSummary
+    records: list[Record] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def strip_bom(data: bytes) -> bytes:
+    """Remove a UTF-8 byte-order mark."""
+    return data[3:] if data.startswith(codecs.BOM_UTF8) else data
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode a whole file as UTF-8 (or UTF-16 with a BOM), naming the offending byte if it isn't."""
+    if not data.strip():
+        raise InputError(str(path), "the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(str(path), f"invalid UTF-16: {exc.reason}", f"byte {exc.start}") from None
+    if b"\x00" in data[:HEAD_BYTES]:
+        raise InputError(str(path), "binary data (NUL bytes), not a text export", "byte " + str(data.index(b"\x00")))
+    try:
+        return strip_bom(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            str(path),
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; save the export as UTF-8",
+            f"line {line}, byte {exc.start}",
+        ) from None

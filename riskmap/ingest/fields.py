@@ -1,0 +1,137 @@
+"""Field aliases and value coercion shared by the formats that read loosely shaped records."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from riskmap.models import Frame, Status
+
+#: Canonical field -> the source names that fill it, first match wins (case-insensitive).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "key", "number"),
+    "title": ("title", "summary", "name"),
+    "description": ("description", "body"),
+    "severity": ("severity", "priority", "level", "sev"),
+    "component": ("component", "module"),
+    "path": ("file", "path", "location"),
+    "category": ("type", "category", "kind"),
+    "status": ("status", "state"),
+    "created_at": ("created_at", "created", "date", "opened"),
+    "resolved_at": ("resolved_at", "closed_at"),
+    "labels": ("labels", "tags"),
+}
+
+_OPEN = {
+    "open", "opened", "new", "reopened", "in progress", "in_progress", "in-progress", "todo",
+    "to do", "triage", "triaged", "assigned", "confirmed", "unconfirmed", "active", "backlog",
+    "in review", "review", "accepted", "started", "blocked", "unresolved", "firing",
+}
+_RESOLVED = {
+    "resolved", "closed", "done", "fixed", "verified", "wontfix", "won't fix", "duplicate",
+    "invalid", "released", "completed", "complete", "rejected", "cancelled", "canceled",
+    "ignored", "muted", "archived",
+}
+
+_TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
+
+
+def resolve_fields(keys: tuple[str, ...], overrides: Mapping[str, list[str]]) -> dict[str, str]:
+    """Map each canonical field to the key of ``keys`` that fills it (config names first)."""
+    return _resolve(keys, tuple(sorted((k, tuple(v)) for k, v in overrides.items())))
+
+
+@lru_cache(maxsize=1024)
+def _resolve(keys: tuple[str, ...], overrides: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    by_lower = {}
+    for key in keys:
+        by_lower.setdefault(key.lower(), key)
+    extra_names = dict(overrides)
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+    for canonical, aliases in FIELD_ALIASES.items():
+        for alias in (*extra_names.get(canonical, ()), *aliases):
+            key = by_lower.get(alias.lower())
+            if key is not None and key not in used:
+                chosen[canonical] = key
+                used.add(key)
+                break
+    return chosen
+
+
+def as_text(value: Any) -> str | None:
+    """A scalar as stripped text; a tracker's ``{"name": ...}`` object as its name; else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        for key in ("name", "value", "key", "id"):
+            if key in value:
+                return as_text(value[key])
+    return None
+
+
+def as_texts(value: Any) -> tuple[str, ...]:
+    """A list of labels (strings or ``{"name": ...}`` objects) or a comma-separated string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list | tuple):
+        return tuple(text for text in (as_text(item) for item in value) if text)
+    text = as_text(value)
+    return (text,) if text else ()
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """Parse an ISO 8601 string or a Unix timestamp (seconds or milliseconds), as UTC."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 10**11 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def as_status(value: str | None) -> Status:
+    """Normalise a tracker's status word to open, resolved or unknown."""
+    if value is None:
+        return Status.unknown
+    word = value.strip().lower()
+    if word in _OPEN:
+        return Status.open
+    if word in _RESOLVED:
+        return Status.resolved
+    return Status.unknown
+
+
+def traceback_frames(text: str) -> tuple[Frame, ...]:
+    """Frames of the Python tracebacks quoted in a text, outermost first."""
+    if 'File "' not in text:
+        return ()
+    return tuple(
+        Frame(file=m.group(1), line=int(m.group(2)), function=m.group(3) or "")
+        for m in _TRACEBACK_FRAME.finditer(text)
+    )
+
+
+def derived_id(prefix: str, *parts: str) -> str:
+    """A stable id for a record its source gave none: a short hash of its text."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{prefix}-{digest[:10]}"

@@ -1,0 +1,144 @@
+"""report.html: one self-contained page with interactive plotly charts, readable offline."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from riskmap.render import template_environment
+
+#: How many components the charts show (the tables and report.json have them all).
+CHART_ROWS = 60
+SEVERITY_COLOURS = {
+    "critical": "#7f0000", "high": "#d7301f", "medium": "#fc8d59", "low": "#fdd49e", "info": "#bdbdbd",
+}
+LAYER_COLOURS = {"handler": "#3182bd", "domain": "#31a354", "integration": "#e6550d", "unmapped": "#969696"}
+RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", "score", "title", "evidence", "source")
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` survive as such."""
+    text = orjson.dumps(value).decode("utf-8")
+    return (
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+def _label(text: str) -> str:
+    """Untrusted text for a plotly label: plotly reads a subset of HTML, so escape it."""
+    return html.escape(text, quote=True)
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    return get_plotlyjs()
+
+
+def heatmap_figure(report: dict[str, Any]) -> dict[str, Any]:
+    """Risk by component × category, rows grouped by layer."""
+    keep = {c["name"] for c in report["components"][:CHART_ROWS]}
+    rows = [r for r in report["heatmap"]["rows"] if r["component"] in keep][::-1]
+    categories = report["heatmap"]["categories"]
+    figure = go.Figure(
+        go.Heatmap(
+            z=[[row["cells"][k] for k in categories] for row in rows],
+            x=[_label(k) for k in categories],
+            y=[f"{row['layer']} · {_label(row['component'])}" for row in rows],
+            colorscale="YlOrRd",
+            hovertemplate="%{y}<br>%{x}: %{z:.1f}<extra></extra>",
+            colorbar={"title": {"text": "risk"}},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    figure.update_layout(
+        height=max(320, 28 * len(rows) + 160),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"side": "top"},
+        yaxis={"automargin": True},
+        template="plotly_white",
+    )
+    return figure.to_plotly_json()
+
+
+def severity_figure(report: dict[str, Any]) -> dict[str, Any]:
+    """Records per component, stacked by severity."""
+    components = report["components"][:CHART_ROWS][::-1]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=severity,
+                orientation="h",
+                y=[_label(c["name"]) for c in components],
+                x=[c["by_severity"].get(severity, 0) for c in components],
+                marker_color=colour,
+            )
+            for severity, colour in SEVERITY_COLOURS.items()
+        ]
+    )
+    figure.update_layout(
+        barmode="stack",
+        height=max(320, 24 * len(components) + 120),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"automargin": True},
+        xaxis={"title": {"text": "records"}},
+        template="plotly_white",
+    )
+    return figure.to_plotly_json()
+
+
+def layer_figure(report: dict[str, Any]) -> dict[str, Any]:
+    """Risk score per layer."""
+    layers = report["layers"]
+    figure = go.Figure(
+        go.Bar(
+            x=[layer["layer"] for layer in layers],
+            y=[layer["score"] for layer in layers],
+            text=[f"{layer['records']} records" for layer in layers],
+            marker_color=[LAYER_COLOURS[layer["layer"]] for layer in layers],
+        )
+    )
+    figure.update_layout(
+        height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"title": {"text": "risk score"}}, template="plotly_white",
+    )
+    return figure.to_plotly_json()
+
+
+class HtmlRenderer:
+    """Renders ``report.html.j2`` with autoescaping, charts and records as inert JSON."""
+
+    name = "html"
+    filename = "report.html"
+
+    def __init__(self, templates: Path | None = None) -> None:
+        self._env = template_environment(templates, autoescape=True)
+
+    def render(self, report: dict[str, Any]) -> bytes:
+        """The report as one self-contained HTML page."""
+        figures = {
+            "heatmap": heatmap_figure(report),
+            "severity": severity_figure(report),
+            "layers": layer_figure(report),
+        }
+        records = [
+            [r["id"], r["severity"], r["status"], r["component"], r["layer"], r["category"], r["score"],
+             r["title"], r["evidence"], f"{r['source']['path']} {r['source']['locator']}".strip()]
+            for r in report["records"]
+        ]
+        template = self._env.get_template("report.html.j2")
+        page = template.render(
+            report=report,
+            figures_json=script_json(figures),
+            records_json=script_json({"columns": RECORD_COLUMNS, "rows": records}),
+            plotly_js=_plotly_js(),
+            chart_rows=CHART_ROWS,
+        )
+        return page.encode("utf-8")
