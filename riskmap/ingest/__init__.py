@@ -7,7 +7,7 @@ from pathlib import Path
 
 from riskmap.config import Config
 from riskmap.errors import InputError, UsageError
-from riskmap.ingest.base import HEAD_BYTES, FileResult, Head, Ingester
+from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, FileResult, Head, Ingester
 from riskmap.ingest.generic_json import GenericJsonIngester
 from riskmap.models import InputSummary, Record, Skipped, Source
 
@@ -33,6 +33,8 @@ def detect(path: Path) -> tuple[Ingester, str]:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from None
     if not head.data.strip():
         raise InputError(str(path), "the file is empty")
+    if head.is_binary:
+        raise InputError(str(path), BINARY, f"byte {head.data.index(NUL)}")
     for ingester in INGESTERS:
         reason = ingester.sniff(head)
         if reason:

@@ -13,6 +13,8 @@ from riskmap.errors import InputError
 from riskmap.models import InputSummary, Record, Skipped
 
 HEAD_BYTES = 4096
+NUL = b"\x00"
+BINARY = "binary data (NUL bytes), not a text export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,14 @@ class Head:
     @property
     def text(self) -> str:
         """The head as text with any BOM removed (undecodable bytes replaced)."""
+        if self.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return self.data[: len(self.data) // 2 * 2].decode("utf-16", errors="replace").lstrip()
         return strip_bom(self.data).decode("utf-8", errors="replace").lstrip()
+
+    @property
+    def is_binary(self) -> bool:
+        """Whether the head holds NUL bytes that no text encoding riskmap reads explains."""
+        return NUL in self.data and not self.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
 class Ingester(Protocol):
@@ -67,8 +76,8 @@ def decode_text(path: Path, data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InputError(str(path), f"invalid UTF-16: {exc.reason}", f"byte {exc.start}") from None
-    if b"\x00" in data[:HEAD_BYTES]:
-        raise InputError(str(path), "binary data (NUL bytes), not a text export", "byte " + str(data.index(b"\x00")))
+    if Head(path, data[:HEAD_BYTES]).is_binary:
+        raise InputError(str(path), BINARY, f"byte {data.index(NUL)}")
     try:
         return strip_bom(data).decode("utf-8")
     except UnicodeDecodeError as exc:

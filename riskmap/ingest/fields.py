@@ -21,8 +21,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "path": ("file", "path", "location"),
     "category": ("type", "category", "kind"),
     "status": ("status", "state"),
-    "created_at": ("created_at", "created", "date", "opened"),
-    "resolved_at": ("resolved_at", "closed_at"),
+    "created_at": ("created_at", "created", "date", "opened", "createdAt", "creation_time", "created_on", "opened_at"),
+    "resolved_at": ("resolved_at", "closed_at", "resolved", "closed", "closedAt", "resolution_date", "resolutiondate"),
     "labels": ("labels", "tags"),
 }
 

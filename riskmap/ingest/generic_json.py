@@ -26,6 +26,7 @@ from riskmap.models import Record, Skipped, Source
 
 #: Keys under which an export object may hold its list of records, tried in this order.
 WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
 class GenericJsonIngester:
@@ -44,6 +45,8 @@ class GenericJsonIngester:
             if rest.lstrip().startswith("{") and first.rstrip().endswith("}"):
                 return "one JSON object per line: JSON Lines"
             return "starts with '{': a JSON object"
+        if head.path.suffix.lower() in JSON_SUFFIXES:
+            return f"file name ends in {head.path.suffix}"
         return None
 
     def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
@@ -60,8 +63,6 @@ class GenericJsonIngester:
         data = path.read_bytes()
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not data.strip():
             data = decode_text(path, data).encode("utf-8")
-        elif b"\x00" in data[:4096]:
-            decode_text(path, data)
         try:
             document = orjson.loads(strip_bom(data))
         except orjson.JSONDecodeError as exc:
@@ -82,7 +83,7 @@ class GenericJsonIngester:
                     continue
                 source = Source(format=self.name, path=str(path), locator=f"line {number}")
                 try:
-                    item = orjson.loads(line)
+                    item = orjson.loads(line.rstrip())
                 except orjson.JSONDecodeError as exc:
                     yield Skipped(source=source, reason=f"invalid JSON at column {exc.colno}: {exc.msg}")
                     continue

@@ -1,0 +1,59 @@
+"""Shared test helpers: run the real CLI, find the sample data and the third-party corpus."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from riskmap.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "bugs.json"
+DATA = Path(__file__).resolve().parent / "data"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CORPUS = Path(os.environ.get("RISKMAP_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite the golden report files.")
+
+
+@dataclass
+class Result:
+    """What one CLI run gave."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run ``riskmap ARGS...`` in-process through its real entry point."""
+
+    def run(*args: str | Path, cwd: Path | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "argv", ["riskmap", *map(str, args)])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The third-party corpus, or a skip saying where it was looked for."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"third-party corpus not found at {CORPUS} (set RISKMAP_CORPUS to its folder)")
+    return CORPUS
