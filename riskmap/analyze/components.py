@@ -54,7 +54,7 @@ def conventional_layer(path: str) -> tuple[Layer, str] | None:
     """The layer a path's conventional names suggest, and which name suggested it.
 
     The file stem's words are read right to left (``task_service_client`` is a client), then the
-    folders from the innermost out; a whole stem (``lambda_function``) counts as one word.
+    folders from the innermost out; ``lambda_function`` and ``use_cases`` count as one word.
     """
     return _conventional_layer(path.replace("\\", "/"))
 
@@ -63,9 +63,11 @@ def conventional_layer(path: str) -> tuple[Layer, str] | None:
 def _conventional_layer(path: str) -> tuple[Layer, str] | None:
     pure = PurePosixPath(path)
     stem = _CODE_SUFFIXES.sub("", pure.name).lower()
-    for word in (stem, *reversed(re.split(r"[_\-.]", stem))):
-        if word in _WORD_LAYER:
-            return _WORD_LAYER[word], f"file name '{pure.name}'"
+    words = re.split(r"[_\-.]", stem)
+    for start in range(len(words) - 1, -1, -1):
+        for word in (words[start], "_".join(words[start:])):
+            if word in _WORD_LAYER:
+                return _WORD_LAYER[word], f"file name '{pure.name}'"
     for folder in reversed(pure.parts[:-1]):
         word = folder.lower()
         if word in _WORD_LAYER:

@@ -1,0 +1,54 @@
+"""Nothing is dropped silently: for every input, records read = records analysed + skipped."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskmap.analyze import analyze
+from riskmap.config import Config
+from riskmap.ingest import read_input
+from riskmap.render.data import build_report
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
+FIELDS = st.sampled_from(["id", "key", "title", "summary", "name", "description", "severity", "priority", "file",
+                          "component", "type", "status", "created_at", "resolved_at", "labels", "extra"])
+ITEMS = st.one_of(st.dictionaries(FIELDS, VALUES, max_size=8), SCALARS, st.lists(SCALARS, max_size=2))
+
+
+def _analyse_file(name: str, content: str):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(content, encoding="utf-8")
+        result = read_input(path, Config())
+    return result, analyze([result], Config(), datetime(2026, 11, 1, tzinfo=UTC))
+
+
+@settings(max_examples=60, deadline=None)
+@given(items=st.lists(ITEMS, max_size=15), wrapper=st.sampled_from([None, "bugs", "issues", "items", "data"]))
+def test_every_item_of_a_json_export_is_analysed_or_skipped(items, wrapper):
+    document = items if wrapper is None else {wrapper: items}
+    result, analysis = _analyse_file("export.json", json.dumps(document))
+    assert result.summary.error is None
+    assert result.summary.records + result.summary.skipped == len(items)
+    assert len(analysis.records) == result.summary.records
+    report = build_report(analysis, Config())
+    assert report["summary"]["records"] + report["summary"]["skipped"] == len(items)
+    assert sum(c["records"] for c in report["components"]) == len(analysis.records)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lines=st.lists(st.one_of(ITEMS.map(json.dumps), st.text(alphabet="{}[]\":, ab1", max_size=12)), min_size=2, max_size=12))
+def test_every_non_blank_json_line_is_analysed_or_skipped(lines):
+    lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
+    lines[:2] = ['{"title": "first"}', '{"title": "second"}']
+    result, analysis = _analyse_file("export.jsonl", "\n".join(lines) + "\n")
+    assert result.summary.error is None
+    assert result.summary.records + result.summary.skipped == sum(1 for line in lines if line.strip())
+    assert len(analysis.records) == result.summary.records

@@ -1,0 +1,92 @@
+"""Component and layer mapping: conventions with no config, config rules over them, evidence."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from riskmap.analyze.components import LAYER_WORDS, ComponentMapper, conventional_layer, module_name
+from riskmap.config import ComponentRule
+from riskmap.models import Frame, Layer, Record, Source
+
+SOURCE = Source(format="json", path="bugs.json", locator="record[1]")
+NEUTRAL = st.from_regex(r"[a-z]{3,8}", fullmatch=True).filter(
+    lambda w: all(w not in words for words in LAYER_WORDS.values())
+)
+WORDS = [(layer, word) for layer, words in LAYER_WORDS.items() for word in words]
+
+
+def _record(**fields) -> Record:
+    return Record(id="R-1", source=SOURCE, title=fields.pop("title", "Something broke"), **fields)
+
+
+def test_the_issue_examples():
+    assert conventional_layer("task_handler.py")[0] == Layer.handler
+    assert conventional_layer("domain_logic.py")[0] == Layer.domain
+    assert conventional_layer("integrations.py")[0] == Layer.integration
+    assert conventional_layer("models.py")[0] == Layer.domain
+
+
+@given(pair=st.sampled_from(WORDS), folders=st.lists(NEUTRAL, max_size=3), name=NEUTRAL)
+def test_a_conventional_folder_places_any_neutral_file(pair, folders, name):
+    layer, word = pair
+    path = "/".join([*folders, word, f"{name}.py"])
+    assert conventional_layer(path) == (layer, f"folder '{word}'")
+
+
+@given(pair=st.sampled_from(WORDS), prefix=NEUTRAL, folders=st.lists(NEUTRAL, max_size=3))
+def test_a_conventional_last_word_of_the_file_name_places_it(pair, prefix, folders):
+    layer, word = pair
+    path = "/".join([*folders, f"{prefix}_{word}.py"])
+    assert conventional_layer(path)[0] == layer
+
+
+@given(pair=st.sampled_from(WORDS), other=st.sampled_from(WORDS))
+def test_the_file_name_outranks_its_folder(pair, other):
+    layer, word = pair
+    assert conventional_layer(f"{other[1]}/{word}.py")[0] == layer
+
+
+@given(folders=st.lists(NEUTRAL, max_size=4), name=NEUTRAL)
+def test_neutral_paths_stay_unplaced(folders, name):
+    assert conventional_layer("/".join([*folders, f"{name}.py"])) is None
+
+
+def test_module_names_drop_source_roots_and_suffixes():
+    assert module_name("src/adapters/dynamodb_repository.py") == "adapters.dynamodb_repository"
+    assert module_name("integrations.py") == "integrations"
+    assert module_name("lib\\domain\\rules.py") == "domain.rules"
+
+
+def test_config_rules_win_over_conventions_and_say_so():
+    rules = [
+        ComponentRule(name="orders-api", layer=Layer.domain, paths=["services/orders/*"]),
+        ComponentRule(name="billing", layer=Layer.integration, labels=["re:^area/billing$"]),
+        ComponentRule(name="auth", layer=Layer.handler, components=["Auth*"]),
+    ]
+    mapper = ComponentMapper(rules)
+    placed = mapper.place(_record(paths=("services/orders/handler.py",)))
+    assert (placed.component, placed.layer, placed.confidence) == ("orders-api", Layer.domain, 1.0)
+    assert placed.evidence == "config rule 'orders-api': path 'services/orders/handler.py' matches 'services/orders/*'"
+    assert mapper.place(_record(labels=("area/billing",))).component == "billing"
+    assert mapper.place(_record(labels=("area/billing-old",))).component == "(unmapped)"
+    assert mapper.place(_record(component_hint="authentication")).component == "auth"
+
+
+def test_order_of_trust_without_config():
+    mapper = ComponentMapper([])
+    hinted = mapper.place(_record(component_hint="task_service", paths=("src/handlers/x.py",)))
+    assert (hinted.component, hinted.layer) == ("task_service", Layer.domain)
+    by_path = mapper.place(_record(paths=("src/adapters/dynamo.py",)))
+    assert (by_path.component, by_path.layer) == ("adapters.dynamo", Layer.integration)
+    frames = (Frame(file="site-packages/boto3/x.py", in_app=False), Frame(file="app/rules/due.py"),
+              Frame(file="lib/vendored/thing.py", in_app=False))
+    by_frame = mapper.place(_record(frames=frames))
+    assert (by_frame.component, by_frame.layer) == ("app.rules.due", Layer.domain)
+    assert by_frame.evidence.startswith("frame app/rules/due.py")
+    by_title = mapper.place(_record(title="DynamoDB throttles writes at night"))
+    assert (by_title.component, by_title.layer) == ("dynamodb", Layer.integration)
+    nothing = mapper.place(_record(title="It is slow"))
+    assert (nothing.component, nothing.layer, nothing.confidence) == ("(unmapped)", Layer.unmapped, 0.0)
+    unknown_path = mapper.place(_record(paths=("src/utils/dates.py",)))
+    assert (unknown_path.component, unknown_path.layer) == ("utils.dates", Layer.unmapped)

@@ -1,0 +1,117 @@
+"""Renderers: golden report.md and report.json, a safe self-contained HTML page, inert Markdown."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import GOLDEN, ROOT
+from riskmap.render.markdown import escape_markdown
+
+HOSTILE = [
+    {"id": "X-1", "title": "</script><script>alert(1)</script> breaks the page", "severity": "high",
+     "component": "<img src=x onerror=alert(2)>", "file": "src/handlers/x.py"},
+    {"id": "X-2", "title": "Pipe | in title ` and [link](javascript:alert(3)) @everyone <b>bold</b>",
+     "severity": "critical", "type": "<svg onload=alert(4)>", "file": "src/domain/y.py"},
+    {"id": "X-3", "title": "Contact jane.doe@example.com with token ghp_abcdefghijklmnopqrstuvwxyz0123",
+     "severity": "low", "file": "src/adapters/z.py"},
+]
+
+
+class _Page(HTMLParser):
+    """Collects the tags and attributes of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.json"])
+def test_golden_reports(cli, tmp_path, request, name):
+    result = cli("analyze", "sample_data/bugs.json", "--out", tmp_path, "-q", cwd=ROOT)
+    assert result.code == 0
+    produced = (tmp_path / name).read_text(encoding="utf-8")
+    golden = GOLDEN / f"sample.{name}"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(produced, encoding="utf-8")
+    assert produced == golden.read_text(encoding="utf-8"), f"run pytest --update-golden to accept changes to {name}"
+
+
+def test_markdown_stays_small_on_large_inputs(cli, tmp_path):
+    bugs = [{"id": f"L-{i}", "title": f"Bug number {i} in component {i % 300}", "severity": "high",
+             "file": f"src/adapters/c{i % 300}.py"} for i in range(20_000)]
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(bugs), encoding="utf-8")
+    assert cli("analyze", path, "--out", tmp_path, "-q", "-r", "md").code == 0
+    assert (tmp_path / "report.md").stat().st_size < 100_000
+
+
+def test_html_is_self_contained_and_escapes_untrusted_text(cli, tmp_path):
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(HOSTILE), encoding="utf-8")
+    assert cli("analyze", path, "--out", tmp_path, "-q").code == 0
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    page = _parse(html)
+    scripts = [attrs for tag, attrs in page.tags if tag == "script"]
+    assert len(scripts) == 4 and all("src" not in attrs for attrs in scripts)
+    assert not [t for t, _ in page.tags if t in ("img", "svg", "iframe", "link", "object", "embed")]
+    for tag, attrs in page.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert not (value or "").startswith(("http:", "https:", "//")), (tag, name, value)
+    assert "<img src=x onerror=alert(2)>" in "".join(page.text)  # shown as text, in the component table
+    assert "jane.doe@example.com" not in html and "ghp_abcdefghijklmnopqrstuvwxyz0123" not in html
+    csp = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp and "default-src 'none'" in csp[0]["content"]
+
+
+def test_html_carries_the_charts_and_every_record(cli, tmp_path):
+    from conftest import SAMPLE
+
+    assert cli("analyze", SAMPLE, "--out", tmp_path, "-q", "-r", "html").code == 0
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    start = html.index('<script type="application/json" id="records-data">') + len('<script type="application/json" id="records-data">')
+    rows = json.loads(html[start: html.index("</script>", start)])["rows"]
+    assert len(rows) == 32
+    assert any(row[7] == "Task title <script>alert('x')</script> rendered unescaped in email preview" for row in rows)
+    start = html.index('<script type="application/json" id="figures-data">') + len('<script type="application/json" id="figures-data">')
+    figures = json.loads(html[start: html.index("</script>", start)])
+    assert figures["heatmap"]["data"][0]["type"] == "heatmap"
+    assert len(figures["heatmap"]["data"][0]["y"]) == 11
+    assert "Plotly.newPlot" in html and "plotly.js" in html.lower()
+
+
+def test_markdown_escapes_untrusted_text(cli, tmp_path):
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(HOSTILE), encoding="utf-8")
+    assert cli("analyze", path, "--out", tmp_path, "-q", "-r", "md").code == 0
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "<img" not in md and "<svg" not in md and "<b>" not in md
+    assert "@everyone" not in md and "jane.doe" not in md and "ghp_" not in md
+    assert "Pipe \\| in title" in md
+
+
+@given(st.text())
+def test_escaped_markdown_is_one_inert_line(text):
+    escaped = escape_markdown(text)
+    assert "\n" not in escaped and "\r" not in escaped
+    assert "<" not in escaped and ">" not in escaped and "@" not in escaped
+    unescaped_pipes = escaped.replace("\\\\", "").replace("\\|", "")
+    assert "|" not in unescaped_pipes
