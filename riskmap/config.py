@@ -6,6 +6,7 @@ README, the config and the code agree on one set of values.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -75,6 +76,17 @@ class ComponentRule(_Strict):
     paths: list[str] = Field(default_factory=list)
     components: list[str] = Field(default_factory=list)
     labels: list[str] = Field(default_factory=list)
+
+    @field_validator("paths", "components", "labels")
+    @classmethod
+    def _regexes_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if pattern.startswith("re:"):
+                try:
+                    re.compile(pattern[3:])
+                except re.error as exc:
+                    raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        return patterns
 
 
 class Config(_Strict):

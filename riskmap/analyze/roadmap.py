@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from riskmap.analyze.components import UNMAPPED
 from riskmap.models import ComponentRisk, RoadmapItem, ScoredRecord, Severity, Status, Tier
 
 URGENT_TIERS = (Tier.critical, Tier.high)
@@ -60,4 +61,7 @@ def _action(component: str, members: Sequence[ScoredRecord]) -> str:
     severities = ", ".join(f"{counts[s]} {s.value}" for s in Severity if s in counts)
     categories = sorted({s.category for s in members})
     noun = "record" if len(members) == 1 else "records"
+    if component == UNMAPPED:
+        return (f"Place {len(members)} open unmapped {noun} ({severities}) with a component rule, "
+                f"then fix: {', '.join(categories)}")
     return f"Fix {len(members)} open {noun} in {component} ({severities}): {', '.join(categories)}"

@@ -36,13 +36,12 @@ class GenericJsonIngester:
     summary = "JSON array, {\"bugs\"|\"issues\"|\"items\"|\"data\": [...]}, or JSON Lines; common field names"
 
     def sniff(self, head: Head) -> str | None:
-        """Claim any file that starts like JSON."""
+        """Claim any file that starts like JSON, or is named like it."""
         text = head.text
         if text.startswith("["):
             return "starts with '[': a JSON array"
         if text.startswith("{"):
-            first, _, rest = text.partition("\n")
-            if rest.lstrip().startswith("{") and first.rstrip().endswith("}"):
+            if is_json_lines(head.path):
                 return "one JSON object per line: JSON Lines"
             return "starts with '{': a JSON object"
         if head.path.suffix.lower() in JSON_SUFFIXES:
@@ -51,10 +50,7 @@ class GenericJsonIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
         """Yield the records of a JSON document or a JSON Lines file."""
-        with path.open("rb") as handle:
-            first_line = strip_bom(handle.readline())
-            rest = handle.read(64).strip()
-        if first_line.strip().startswith(b"{") and rest.startswith(b"{") and _parses(first_line):
+        if is_json_lines(path):
             yield from self._read_lines(path, config)
         else:
             yield from self._read_document(path, config)
@@ -90,9 +86,15 @@ class GenericJsonIngester:
                 yield to_record(item, source, config)
 
 
-def _parses(line: bytes) -> bool:
+def is_json_lines(path: Path) -> bool:
+    """Whether a file holds one JSON object per line: its first line is a whole object, and more follow."""
+    with path.open("rb") as handle:
+        first_line = strip_bom(handle.readline()).strip()
+        rest = handle.read(64).lstrip()
+    if not (first_line.startswith(b"{") and rest.startswith(b"{")):
+        return False
     try:
-        return isinstance(orjson.loads(line), dict)
+        return isinstance(orjson.loads(first_line), dict)
     except orjson.JSONDecodeError:
         return False
 

@@ -48,7 +48,8 @@ def heatmap_figure(report: dict[str, Any]) -> dict[str, Any]:
     categories = report["heatmap"]["categories"]
     figure = go.Figure(
         go.Heatmap(
-            z=[[row["cells"][k] for k in categories] for row in rows],
+            z=[[row["cells"][k] or None for k in categories] for row in rows],
+            texttemplate="%{z:.1f}",
             x=[_label(k) for k in categories],
             y=[f"{row['layer']} · {_label(row['component'])}" for row in rows],
             colorscale="YlOrRd",
@@ -60,8 +61,8 @@ def heatmap_figure(report: dict[str, Any]) -> dict[str, Any]:
     )
     figure.update_layout(
         height=max(320, 28 * len(rows) + 160),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"side": "top"},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis={"side": "top", "automargin": True},
         yaxis={"automargin": True},
         template="plotly_white",
     )
@@ -81,6 +82,7 @@ def severity_figure(report: dict[str, Any]) -> dict[str, Any]:
                 marker_color=colour,
             )
             for severity, colour in SEVERITY_COLOURS.items()
+            if any(c["by_severity"].get(severity) for c in components)
         ]
     )
     figure.update_layout(
@@ -89,6 +91,7 @@ def severity_figure(report: dict[str, Any]) -> dict[str, Any]:
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         yaxis={"automargin": True},
         xaxis={"title": {"text": "records"}},
+        legend={"traceorder": "normal"},
         template="plotly_white",
     )
     return figure.to_plotly_json()
@@ -101,7 +104,7 @@ def layer_figure(report: dict[str, Any]) -> dict[str, Any]:
         go.Bar(
             x=[layer["layer"] for layer in layers],
             y=[layer["score"] for layer in layers],
-            text=[f"{layer['records']} records" for layer in layers],
+            text=[f"{layer['records']} record{'' if layer['records'] == 1 else 's'}" for layer in layers],
             marker_color=[LAYER_COLOURS[layer["layer"]] for layer in layers],
         )
     )
