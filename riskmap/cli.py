@@ -56,11 +56,11 @@ class ReportKind(StrEnum):
 
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Input files: bug exports (JSON, JSON Lines).", show_default=False),
+    typer.Argument(help="Input files: bug exports (JSON, JSON Lines).", show_default=False, metavar="INPUT..."),
 ]
 ConfigOpt = Annotated[
     Optional[Path],
-    typer.Option("--config", "-c", help="Config file (riskmap.toml or a pyproject.toml with [tool.riskmap]). "
+    typer.Option("--config", "-c", help="Config file (riskmap.toml or a pyproject.toml with \\[tool.riskmap]). "
                  "Default: the one in the current folder, if any."),
 ]
 FormatOpt = Annotated[
@@ -87,7 +87,13 @@ def _root(
     """riskmap: where in your architecture is the risk, and what do you fix first?"""
 
 
-@app.command()
+EXIT_CODES_HELP = (
+    "Exit codes: 0 all inputs read; 1 some input could not be read (the reports cover the rest); "
+    "2 usage or config error; 3 --fail-on reached."
+)
+
+
+@app.command(epilog="Example: riskmap analyze bugs.json --out report/ --fail-on critical\n\n" + EXIT_CODES_HELP)
 def analyze(
     inputs: InputsArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports.")] = Path("riskmap-report"),
@@ -143,7 +149,7 @@ def analyze(
     raise typer.Exit(EXIT_INPUT_FAILED if failed else EXIT_OK)
 
 
-@app.command()
+@app.command(epilog="Example: riskmap ingest bugs.json --output records.jsonl\n\n" + EXIT_CODES_HELP)
 def ingest(
     inputs: InputsArg,
     output: Annotated[

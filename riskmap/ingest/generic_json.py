@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,12 @@ from riskmap.errors import InputError
 from riskmap.ingest.base import Head, decode_text, strip_bom
 from riskmap.ingest.fields import (
     as_datetime,
+    derived_id,
     as_status,
     as_text,
     as_texts,
     resolve_fields,
     traceback_frames,
-    derived_id,
 )
 from riskmap.models import Record, Skipped, Source
 
@@ -132,7 +133,10 @@ def to_record(item: Any, source: Source, config: Config) -> Record | Skipped:
         title = description.splitlines()[0][:120]
     record_id = _text(item, keys, "id") or derived_id("rec", title, description)
     path = _text(item, keys, "path")
-    used = set(keys.values())
+    created_at, resolved_at = _date(item, keys, "created_at"), _date(item, keys, "resolved_at")
+    # A date that does not parse stays in extra, under its own name, with everything unmapped.
+    used = {key for canonical, key in keys.items()
+            if not (canonical == "created_at" and created_at is None or canonical == "resolved_at" and resolved_at is None)}
     try:
         return Record(
             id=record_id,
@@ -141,8 +145,8 @@ def to_record(item: Any, source: Source, config: Config) -> Record | Skipped:
             description=description,
             severity_raw=_text(item, keys, "severity"),
             status=as_status(_text(item, keys, "status")),
-            created_at=_date(item, keys, "created_at", used),
-            resolved_at=_date(item, keys, "resolved_at", used),
+            created_at=created_at,
+            resolved_at=resolved_at,
             category=_text(item, keys, "category"),
             component_hint=_text(item, keys, "component"),
             labels=as_texts(item.get(keys["labels"])) if "labels" in keys else (),
@@ -161,15 +165,9 @@ def _text(item: dict, keys: dict[str, str], canonical: str) -> str | None:
     return as_text(item[key]) if key else None
 
 
-def _date(item: dict, keys: dict[str, str], canonical: str, used: set[str]):
-    """Parse a date field; one that doesn't parse stays in ``extra`` under its own name."""
+def _date(item: dict, keys: dict[str, str], canonical: str) -> datetime | None:
     key = keys.get(canonical)
-    if key is None:
-        return None
-    parsed = as_datetime(item[key])
-    if parsed is None:
-        used.discard(key)
-    return parsed
+    return as_datetime(item[key]) if key else None
 
 
 def _type_name(value: Any) -> str:
