@@ -24,7 +24,7 @@ from riskmap.analyze import normalise
 from riskmap.config import Config, find_config, load_config
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import INGESTERS, FileResult, read_input
-from riskmap.models import Tier
+from riskmap.models import RECORD_ADAPTER, Tier
 from riskmap.render import write_bytes
 from riskmap.render.data import build_report
 from riskmap.render.html import HtmlRenderer
@@ -163,7 +163,7 @@ def ingest(
     """Read the inputs and write the normalised records, one JSON object per line."""
     config = _config(config_file, verbose and not quiet)
     results = _read_all(inputs, config, format_name, quiet or output == "-", verbose)
-    lines = [normalise(record).model_dump_json().encode("utf-8") for r in results for record in r.records]
+    lines = [RECORD_ADAPTER.dump_json(normalise(record)) for r in results for record in r.records]
     write_bytes(output, b"".join(line + b"\n" for line in lines))
     if not quiet:
         skipped = sum(len(r.skipped) for r in results)
@@ -259,7 +259,7 @@ def _print_summary(report: dict, written: Sequence[Path]) -> None:
     for index, c in enumerate(report["components"][:10], start=1):
         table.add_row(str(index), Text(c["name"]), c["layer"], c["tier"], f"{c['score']:.1f}",
                       str(c["records"]), str(c["open_records"]))
-    out.print(table)
+    out.print(table, width=None if out.is_terminal else 120)  # logs do not wrap; let names show whole
     if len(report["components"]) > 10:
         out.print(f"... and {len(report['components']) - 10} more components in the reports")
     out.print(

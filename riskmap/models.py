@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class Severity(StrEnum):
@@ -54,20 +55,23 @@ class Tier(StrEnum):
     low = "low"
 
 
-class Source(BaseModel):
-    """Where a record came from: format, file and a locator inside the file."""
+# The records are plain frozen dataclasses rather than pydantic models: a large export makes
+# hundreds of thousands of them, and the ingesters already check every value they put in. Use
+# RECORD_ADAPTER (pydantic) to validate or serialise them.
 
-    model_config = ConfigDict(frozen=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """Where a record came from: format, file and a locator inside the file."""
 
     format: str
     path: str
     locator: str = ""
 
 
-class Frame(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Frame:
     """One parsed stack frame."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     function: str = ""
@@ -75,15 +79,14 @@ class Frame(BaseModel):
     in_app: bool = True
 
 
-class Record(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
     """One piece of evidence: a bug report, a group of log lines or a failing test."""
 
-    model_config = ConfigDict(frozen=True)
-
     id: str
-    kind: Kind = Kind.bug
     source: Source
     title: str
+    kind: Kind = Kind.bug
     description: str = ""
     severity: Severity | None = None
     severity_raw: str | None = None
@@ -95,18 +98,20 @@ class Record(BaseModel):
     labels: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     frames: tuple[Frame, ...] = ()
-    occurrences: int = Field(default=1, ge=1)
+    occurrences: int = 1
     fingerprint: str = ""
-    extra: dict[str, Any] = Field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Skipped(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
     """A record, or a whole file, that could not be read, with the reason."""
-
-    model_config = ConfigDict(frozen=True)
 
     source: Source
     reason: str
+
+
+RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
 class InputSummary(BaseModel):
@@ -133,20 +138,29 @@ class Placement(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class ScoredRecord:
-    """A record after analysis: normalised, placed, classified and scored.
+    """A record after analysis, as the reports show it: normalised, placed, classified, scored.
 
-    A plain dataclass rather than a pydantic model: there is one per record, its parts are
-    already validated, and large inputs make hundreds of thousands of them.
+    Its fields, in order, are the ``records[]`` entries of report.json. A plain dataclass: there
+    is one per record, and large inputs make hundreds of thousands of them.
     """
 
-    record: Record
+    id: str
+    kind: Kind
+    title: str
     severity: Severity
-    severity_known: bool
+    severity_raw: str | None
+    status: Status
+    created_at: datetime | None
+    layer: Layer
+    component: str
     category: str
-    category_evidence: str
-    placement: Placement
     score: float
+    occurrences: int
+    confidence: float
+    evidence: str
+    category_evidence: str
     fingerprint: str
+    source: Source
 
 
 class ComponentRisk(BaseModel):
@@ -177,11 +191,18 @@ class RoadmapItem(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """Everything the renderers need, decided by the analysis."""
+    """Everything the renderers need, decided by the analysis.
+
+    ``records[i]`` is the analysis of ``evidence[i]``; ``table`` holds one row per record
+    (severity, status, created_at, occurrences, component, layer, category, score, fingerprint)
+    for aggregation.
+    """
 
     as_of: datetime | None
     inputs: list[InputSummary]
+    evidence: list[Record]
     records: list[ScoredRecord]
+    table: pd.DataFrame
     skipped: list[Skipped]
     components: list[ComponentRisk]
     roadmap: list[RoadmapItem]

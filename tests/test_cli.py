@@ -26,10 +26,10 @@ def test_analyze_sample_writes_three_reports(cli, tmp_path):
          "records": 32, "skipped": 0, "error": None}
     ]
     first = report["components"][0]
-    assert (first["name"], first["layer"], first["tier"]) == ("dynamodb_repository", "integration", "critical")
+    assert (first["name"], first["layer"], first["tier"]) == ("adapters.dynamodb_repository", "integration", "critical")
     scores = [c["score"] for c in report["components"]]
     assert scores == sorted(scores, reverse=True)
-    assert "dynamodb_repository" in result.stdout and "wrote" in result.stdout
+    assert "adapters.dynamodb_repository" in result.stdout and "wrote" in result.stdout
 
 
 def test_simple_export_lands_in_conventional_layers_with_no_config(cli, tmp_path):

@@ -73,6 +73,15 @@ def test_config_rules_win_over_conventions_and_say_so():
     assert mapper.place(_record(component_hint="authentication")).component == "auth"
 
 
+def test_a_component_field_naming_the_file_joins_the_files_other_records():
+    mapper = ComponentMapper([])
+    named = mapper.place(_record(component_hint="Task-Service", paths=("src/domain/task_service.py",)))
+    unnamed = mapper.place(_record(paths=("src/domain/task_service.py",)))
+    assert named.component == unnamed.component == "domain.task_service"
+    assert named.layer == unnamed.layer == Layer.domain
+    assert named.evidence.startswith("component field 'Task-Service' names src/domain/task_service.py")
+
+
 def test_order_of_trust_without_config():
     mapper = ComponentMapper([])
     hinted = mapper.place(_record(component_hint="task_service", paths=("src/handlers/x.py",)))

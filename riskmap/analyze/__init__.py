@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from riskmap.analyze.categories import categorise
@@ -16,17 +18,10 @@ from riskmap.analyze.scoring import record_scores, tier
 from riskmap.analyze.severity import normalise_severity
 from riskmap.config import Config
 from riskmap.ingest.base import FileResult
-from riskmap.models import (
-    Analysis,
-    ComponentRisk,
-    Layer,
-    Record,
-    ScoredRecord,
-    Severity,
-    Status,
-)
+from riskmap.models import Analysis, ComponentRisk, Layer, Record, ScoredRecord, Severity, Status
 
 MISSING = "(missing)"
+_LAYER_ORDER = {layer: index for index, layer in enumerate(Layer)}
 
 
 def newest_timestamp(records: Sequence[Record]) -> datetime | None:
@@ -38,7 +33,7 @@ def newest_timestamp(records: Sequence[Record]) -> datetime | None:
 def normalise(record: Record) -> Record:
     """A record with its severity normalised (for ``riskmap ingest``)."""
     severity, _ = normalise_severity(record.severity_raw)
-    return record if record.severity is not None else record.model_copy(update={"severity": severity})
+    return record if record.severity is not None else replace(record, severity=severity)
 
 
 def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | None = None) -> Analysis:
@@ -47,47 +42,52 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
     as_of = as_of or newest_timestamp(records)
     mapper = ComponentMapper(config.components)
     unknown: Counter[str] = Counter()
-    rows = []
+    columns: dict[str, list] = {name: [] for name in ("severity", "category", "why", "placement", "fingerprint")}
     for record in records:
-        if record.severity is not None:
-            severity, known = record.severity, True
-        else:
+        severity = record.severity
+        if severity is None:
             severity, known = normalise_severity(record.severity_raw)
             if not known:
                 unknown[record.severity_raw or MISSING] += 1
         category, why = categorise(record.category, record.title, record.description)
-        rows.append((record, severity, known, category, why, mapper.place(record)))
+        columns["severity"].append(severity)
+        columns["category"].append(category)
+        columns["why"].append(why)
+        columns["placement"].append(mapper.place(record))
+        columns["fingerprint"].append(record.fingerprint or fingerprint(record.kind, record.title))
 
-    frame = pd.DataFrame(
+    placements = columns["placement"]
+    table = pd.DataFrame(
         {
-            "severity": [row[1].value for row in rows],
-            "status": [row[0].status.value for row in rows],
-            "created_at": pd.to_datetime([row[0].created_at for row in rows], utc=True),
-            "occurrences": [row[0].occurrences for row in rows],
-            "component": [row[5].component for row in rows],
-            "layer": [row[5].layer.value for row in rows],
-            "category": [row[3] for row in rows],
+            "severity": pd.Categorical(columns["severity"], categories=list(Severity)),
+            "status": pd.Categorical([r.status for r in records], categories=list(Status)),
+            "created_at": pd.to_datetime([r.created_at for r in records], utc=True),
+            "occurrences": np.fromiter((r.occurrences for r in records), dtype=np.int64, count=len(records)),
+            "component": [p.component for p in placements],
+            "layer": pd.Categorical([p.layer for p in placements], categories=list(Layer)),
+            "category": columns["category"],
+            "fingerprint": columns["fingerprint"],
         }
     )
-    frame["score"] = record_scores(frame, config.weights, as_of)
+    table["score"] = record_scores(table, config.weights, as_of)
     scored = [
         ScoredRecord(
-            record=record,
-            severity=severity,
-            severity_known=known,
-            category=category,
-            category_evidence=why,
-            placement=placement,
-            score=score,
-            fingerprint=record.fingerprint or fingerprint(record.kind.value, record.title),
+            record.id, record.kind, record.title, severity, record.severity_raw, record.status,
+            record.created_at, placement.layer, placement.component, category, score, record.occurrences,
+            placement.confidence, placement.evidence, why, print_, record.source,
         )
-        for (record, severity, known, category, why, placement), score in zip(rows, frame["score"].tolist())
+        for record, severity, category, why, placement, print_, score in zip(
+            records, columns["severity"], columns["category"], columns["why"], placements,
+            columns["fingerprint"], table["score"].tolist(),
+        )
     ]
-    components = component_risks(frame, scored, config)
+    components = component_risks(table, scored, config)
     return Analysis(
         as_of=as_of,
         inputs=[result.summary for result in results],
+        evidence=records,
         records=scored,
+        table=table,
         skipped=[skip for result in results for skip in result.skipped],
         components=components,
         roadmap=build_roadmap(components, scored),
@@ -95,49 +95,46 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
     )
 
 
-def component_risks(frame: pd.DataFrame, scored: Sequence[ScoredRecord], config: Config) -> list[ComponentRisk]:
+def component_risks(table: pd.DataFrame, scored: Sequence[ScoredRecord], config: Config) -> list[ComponentRisk]:
     """Every component's risk, riskiest first (ties by name)."""
-    if frame.empty:
+    if table.empty:
         return []
-    frame = frame.assign(
-        open=frame["status"] != Status.resolved.value,
-        open_critical=(frame["status"] != Status.resolved.value) & (frame["severity"] == Severity.critical.value),
-        position=range(len(frame)),
+    is_open = table["status"] != Status.resolved
+    frame = table.assign(
+        open=is_open,
+        open_critical=is_open & (table["severity"] == Severity.critical),
+        position=np.arange(len(table)),
     )
-    grouped = frame.groupby("component", sort=True)
-    totals = grouped.agg(
-        score=("score", "sum"),
-        records=("score", "size"),
-        open_records=("open", "sum"),
-        open_critical=("open_critical", "sum"),
+    totals = frame.groupby("component", sort=True).agg(
+        score=("score", "sum"), records=("score", "size"),
+        open_records=("open", "sum"), open_critical=("open_critical", "sum"),
     )
-    layer = (
-        frame.groupby(["component", "layer"]).size().reset_index(name="n")
-        .assign(order=lambda d: d["layer"].map({layer.value: i for i, layer in enumerate(Layer)}))
-        .sort_values(["component", "n", "order"], ascending=[True, False, True])
-        .drop_duplicates("component").set_index("component")["layer"]
-    )
-    by_severity = frame.pivot_table(index="component", columns="severity", values="score", aggfunc="size", fill_value=0)
-    score_by_severity = frame.pivot_table(index="component", columns="severity", values="score", aggfunc="sum", fill_value=0.0)
-    by_category = frame.pivot_table(index="component", columns="category", values="score", aggfunc="size", fill_value=0)
-    order = frame.sort_values(["component", "score", "position"], ascending=[True, False, True])
-    ids = order.groupby("component")["position"].agg(list)
+    layer_counts = frame.groupby(["component", "layer"], observed=True).size()
+    severity_counts = frame.groupby(["component", "severity"], observed=True).size()
+    severity_scores = frame.groupby(["component", "severity"], observed=True)["score"].sum()
+    category_counts = frame.groupby(["component", "category"]).size()
+    ordered = frame.sort_values(["score", "position"], ascending=[False, True], kind="stable")
+    members = ordered.groupby("component", sort=False)["position"].agg(list)
 
     risks = []
     for name, row in totals.iterrows():
+        layers = layer_counts.loc[name]
+        layer = min(layers.index, key=lambda value: (-layers[value], _LAYER_ORDER[value]))
         score = round(float(row["score"]), 4)
+        by_severity = severity_counts.loc[name]
+        by_score = severity_scores.loc[name]
         risks.append(
             ComponentRisk(
                 name=name,
-                layer=Layer(layer[name]),
+                layer=layer,
                 score=score,
                 tier=tier(score, int(row["open_critical"]), config.tiers),
                 records=int(row["records"]),
                 open_records=int(row["open_records"]),
-                by_severity={s.value: int(by_severity.at[name, s.value]) for s in Severity if s.value in by_severity.columns and by_severity.at[name, s.value]},
-                by_category={c: int(n) for c, n in sorted(by_category.loc[name].items()) if n},
-                score_by_severity={s.value: round(float(score_by_severity.at[name, s.value]), 4) for s in Severity if s.value in score_by_severity.columns and score_by_severity.at[name, s.value]},
-                record_ids=[scored[i].record.id for i in ids[name]],
+                by_severity={s.value: int(by_severity[s]) for s in Severity if by_severity.get(s, 0)},
+                by_category={c: int(n) for c, n in category_counts.loc[name].sort_index().items()},
+                score_by_severity={s.value: round(float(by_score[s]), 4) for s in Severity if by_severity.get(s, 0)},
+                record_ids=[scored[i].id for i in members[name]],
             )
         )
     risks.sort(key=lambda c: (-c.score, c.name))

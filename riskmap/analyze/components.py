@@ -1,7 +1,8 @@
 """Place every record in a component and a hexagonal layer, keeping the evidence for it.
 
 In order of trust: the config's component rules (globs or ``re:`` regexes on paths, component
-fields and labels); the record's own component field; its file paths and in-app stack frames
+fields and labels); the record's own component field (when it only names the record's file, the
+file's component); its file paths and in-app stack frames
 (deepest first); infrastructure names in its title. What none of these place is ``unmapped``.
 """
 
@@ -125,12 +126,16 @@ class ComponentMapper:
                 return Placement(component=rule.name, layer=rule.layer, confidence=CONFIDENCE["rule"],
                                  evidence=f"config rule '{rule.name}': {hit}")
         if hint:
+            named_file = next((path for path in located if _stem(path) == _slug(hint)), None)
             found = conventional_layer(hint)
             if found:
                 found = (found[0], "its name")
             else:
                 found = next(filter(None, map(conventional_layer, located)), None)
             layer, why = found if found else (Layer.unmapped, "nothing: no conventional layer name")
+            if named_file:  # the field names the record's file: one component with the file's other records
+                return Placement(component=module_name(named_file), layer=layer, confidence=CONFIDENCE["component"],
+                                 evidence=f"component field '{hint}' names {named_file}; layer from {why}")
             return Placement(component=hint, layer=layer, confidence=CONFIDENCE["component"],
                              evidence=f"component field '{hint}'; layer from {why}")
         for kind, candidates in (("path", paths), ("frame", tuple(reversed(frames)))):
@@ -152,6 +157,14 @@ class ComponentMapper:
                              evidence=f"'{keyword.group(1)}' named in the title")
         return Placement(component=UNMAPPED, layer=Layer.unmapped, confidence=0.0,
                          evidence="no component field, file path, stack frame or known name")
+
+
+def _stem(path: str) -> str:
+    return _CODE_SUFFIXES.sub("", PurePosixPath(path.replace("\\", "/")).name).lower()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[\s\-.]+", "_", name.strip().lower())
 
 
 def _matcher(patterns: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:

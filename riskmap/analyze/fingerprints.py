@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import re
+import string
 
-_VARIABLE = re.compile(r"0x[0-9a-f]+|[0-9a-f]{8,}|\d+")
-_SPACE = re.compile(r"\W+")
+#: Case, punctuation and digits folded away: "Timeout after 30s (req 4411)" ~ "timeout after ##s req ####".
+_FOLD = str.maketrans(
+    {**{c: " " for c in string.punctuation + "\t\r\n"}, **{d: "#" for d in string.digits}}
+)
 
 
 def normalise_title(title: str) -> str:
-    """A title with case, punctuation and variable parts (numbers, hex ids) folded away."""
-    masked = _VARIABLE.sub("#", title.lower())
-    return _SPACE.sub(" ", masked).strip()
+    """A title with case, punctuation, digits and runs of spaces folded away."""
+    return " ".join(title.lower().translate(_FOLD).split())
 
 
 def fingerprint(kind: str, title: str) -> str:
     """A short stable hash of a record's kind and normalised title."""
     text = f"{kind}\x1f{normalise_title(title)}"
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()

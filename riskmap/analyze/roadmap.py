@@ -32,15 +32,15 @@ def build_roadmap(components: Sequence[ComponentRisk], records: Sequence[ScoredR
     by_component = {c.name: c for c in components}
     grouped: dict[tuple[str, str], list[ScoredRecord]] = {}
     for scored in records:
-        if scored.record.status == Status.resolved:
+        if scored.status == Status.resolved:
             continue
-        component = by_component[scored.placement.component]
+        component = by_component[scored.component]
         grouped.setdefault((horizon(component.tier, scored.severity), component.name), []).append(scored)
     rank = {c.name: i for i, c in enumerate(components)}
     items = []
     for (when, name), members in sorted(grouped.items(), key=lambda kv: (HORIZONS.index(kv[0][0]), rank[kv[0][1]])):
         component = by_component[name]
-        members.sort(key=lambda s: (-s.score, s.record.id))
+        members.sort(key=lambda s: (-s.score, s.id))
         items.append(
             RoadmapItem(
                 horizon=when,
@@ -48,7 +48,7 @@ def build_roadmap(components: Sequence[ComponentRisk], records: Sequence[ScoredR
                 layer=component.layer,
                 tier=component.tier,
                 action=_action(name, members),
-                record_ids=[s.record.id for s in members],
+                record_ids=[s.id for s in members],
             )
         )
     return items

@@ -16,8 +16,8 @@ def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None)
 
     ``frame`` has the columns severity, status, created_at (UTC or NaT) and occurrences.
     """
-    severity = frame["severity"].map(weights.severity).fillna(0.0).to_numpy(dtype=float)
-    status = frame["status"].map(weights.status).fillna(0.0).to_numpy(dtype=float)
+    severity = _weigh(frame["severity"], weights.severity)
+    status = _weigh(frame["status"], weights.status)
     occurrences = 1.0 + np.log2(frame["occurrences"].to_numpy(dtype=float))
     recency = np.ones(len(frame))
     if as_of is not None and len(frame):
@@ -26,6 +26,14 @@ def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None)
         age_days = np.where(np.isnan(age_days), 0.0, np.clip(age_days, 0.0, None))
         recency = np.maximum(weights.min_recency, 0.5 ** (age_days / weights.half_life_days))
     return np.round(severity * status * recency * occurrences, 6)
+
+
+def _weigh(column: pd.Series, weights: dict[str, float]) -> np.ndarray:
+    """Each value's weight (0 for values without one), vectorised over a plain or categorical column."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        lookup = np.array([weights.get(str(c), 0.0) for c in column.cat.categories] + [0.0])
+        return lookup[column.cat.codes.to_numpy()]  # code -1 (missing) takes the trailing 0
+    return column.map(weights).fillna(0.0).to_numpy(dtype=float)
 
 
 def tier(score: float, open_critical: int, thresholds: Tiers) -> Tier:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from riskmap.models import Frame, Status
@@ -37,38 +36,51 @@ _RESOLVED = {
     "ignored", "muted", "archived",
 }
 
+_ZERO = timedelta(0)
 _TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
 
 
-def resolve_fields(keys: tuple[str, ...], overrides: Mapping[str, list[str]]) -> dict[str, str]:
-    """Map each canonical field to the key of ``keys`` that fills it (config names first)."""
-    return _resolve(keys, tuple(sorted((k, tuple(v)) for k, v in overrides.items())))
+class FieldResolver:
+    """Finds, for each shape of record, the key that fills each canonical field.
 
+    Records of one export share a handful of shapes, so each shape is resolved once.
+    """
 
-@lru_cache(maxsize=1024)
-def _resolve(keys: tuple[str, ...], overrides: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
-    by_lower = {}
-    for key in keys:
-        by_lower.setdefault(key.lower(), key)
-    extra_names = dict(overrides)
-    chosen: dict[str, str] = {}
-    used: set[str] = set()
-    for canonical, aliases in FIELD_ALIASES.items():
-        for alias in (*extra_names.get(canonical, ()), *aliases):
-            key = by_lower.get(alias.lower())
-            if key is not None and key not in used:
-                chosen[canonical] = key
-                used.add(key)
-                break
-    return chosen
+    def __init__(self, overrides: Mapping[str, list[str]]) -> None:
+        self._names = {
+            canonical: (*overrides.get(canonical, ()), *aliases) for canonical, aliases in FIELD_ALIASES.items()
+        }
+        self._cache: dict[tuple[str, ...], dict[str, str]] = {}
+
+    def __call__(self, keys: tuple[str, ...]) -> dict[str, str]:
+        """Canonical field -> the key of ``keys`` that fills it (config names first, case-insensitive)."""
+        chosen = self._cache.get(keys)
+        if chosen is None:
+            chosen = self._cache[keys] = self._resolve(keys)
+        return chosen
+
+    def _resolve(self, keys: tuple[str, ...]) -> dict[str, str]:
+        by_lower: dict[str, str] = {}
+        for key in keys:
+            by_lower.setdefault(key.lower(), key)
+        chosen: dict[str, str] = {}
+        used: set[str] = set()
+        for canonical, names in self._names.items():
+            for name in names:
+                key = by_lower.get(name.lower())
+                if key is not None and key not in used:
+                    chosen[canonical] = key
+                    used.add(key)
+                    break
+        return chosen
 
 
 def as_text(value: Any) -> str | None:
     """A scalar as stripped text; a tracker's ``{"name": ...}`` object as its name; else None."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, str):
-        return value.strip() or None
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, Mapping):
@@ -92,6 +104,8 @@ def as_texts(value: Any) -> tuple[str, ...]:
 
 def as_datetime(value: Any) -> datetime | None:
     """Parse an ISO 8601 string or a Unix timestamp (seconds or milliseconds), as UTC."""
+    if type(value) is str:
+        return _iso_datetime(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -100,13 +114,17 @@ def as_datetime(value: Any) -> datetime | None:
             return datetime.fromtimestamp(seconds, UTC)
         except (OverflowError, OSError, ValueError):
             return None
-    if not isinstance(value, str):
-        return None
+    return None
+
+
+def _iso_datetime(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed if parsed.utcoffset() == _ZERO else parsed.astimezone(UTC)
 
 
 def as_status(value: str | None) -> Status:
@@ -126,8 +144,8 @@ def traceback_frames(text: str) -> tuple[Frame, ...]:
     if 'File "' not in text:
         return ()
     return tuple(
-        Frame(file=m.group(1), line=int(m.group(2)), function=m.group(3) or "")
-        for m in _TRACEBACK_FRAME.finditer(text)
+        Frame(file=file, line=int(line), function=function)
+        for file, line, function in _TRACEBACK_FRAME.findall(text)
     )
 
 

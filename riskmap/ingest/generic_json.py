@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, decode_text, strip_bom
 from riskmap.ingest.fields import (
+    FieldResolver,
     as_datetime,
-    derived_id,
     as_status,
     as_text,
     as_texts,
-    resolve_fields,
+    derived_id,
     traceback_frames,
 )
 from riskmap.models import Record, Skipped, Source
@@ -69,10 +67,12 @@ class GenericJsonIngester:
                 str(path), f"invalid JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}"
             ) from None
         items, where = _record_list(path, document)
+        resolve, name = FieldResolver(config.fields), str(path)
         for index, item in enumerate(items, start=1):
-            yield to_record(item, Source(format=self.name, path=str(path), locator=f"{where}[{index}]"), config)
+            yield to_record(item, Source(format=self.name, path=name, locator=f"{where}[{index}]"), resolve)
 
     def _read_lines(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
+        resolve = FieldResolver(config.fields)
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 line = strip_bom(raw) if number == 1 else raw
@@ -84,7 +84,7 @@ class GenericJsonIngester:
                 except orjson.JSONDecodeError as exc:
                     yield Skipped(source=source, reason=f"invalid JSON at column {exc.colno}: {exc.msg}")
                     continue
-                yield to_record(item, source, config)
+                yield to_record(item, source, resolve)
 
 
 def is_json_lines(path: Path) -> bool:
@@ -117,57 +117,43 @@ def _record_list(path: Path, document: Any) -> tuple[list[Any], str]:
     raise InputError(str(path), f"expected a JSON array or object; found {_type_name(document)}")
 
 
-def to_record(item: Any, source: Source, config: Config) -> Record | Skipped:
+def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Skipped:
     """Turn one loosely shaped object into a Record, or a Skipped saying why it can't be."""
-    if not isinstance(item, dict):
+    if type(item) is not dict:
         return Skipped(source=source, reason=f"expected an object, found {_type_name(item)}")
-    keys = resolve_fields(tuple(item), config.fields)
-    title_key = keys.get("title")
-    title = as_text(item[title_key]) if title_key else None
-    description = _text(item, keys, "description") or ""
+    keys = resolve(tuple(item))
+    values = {canonical: item[key] for canonical, key in keys.items()}
+    title = as_text(values.get("title"))
+    description = as_text(values.get("description")) or ""
     if title is None:
-        if title_key and item[title_key] not in (None, ""):
-            return Skipped(source=source, reason=f"field '{title_key}' is {_type_name(item[title_key])}, not text")
+        raw_title = values.get("title")
+        if raw_title not in (None, ""):
+            return Skipped(source=source, reason=f"field '{keys['title']}' is {_type_name(raw_title)}, not text")
         if not description:
             return Skipped(source=source, reason="no title, summary or name, and no description")
         title = description.splitlines()[0][:120]
-    record_id = _text(item, keys, "id") or derived_id("rec", title, description)
-    path = _text(item, keys, "path")
-    created_at, resolved_at = _date(item, keys, "created_at"), _date(item, keys, "resolved_at")
-    # A date that does not parse stays in extra, under its own name, with everything unmapped.
+    created_at = as_datetime(values.get("created_at"))
+    resolved_at = as_datetime(values.get("resolved_at"))
+    # Source fields riskmap does not read stay in extra, and so does a date that does not parse.
     used = {key for canonical, key in keys.items()
             if not (canonical == "created_at" and created_at is None or canonical == "resolved_at" and resolved_at is None)}
-    try:
-        return Record(
-            id=record_id,
-            source=source,
-            title=title,
-            description=description,
-            severity_raw=_text(item, keys, "severity"),
-            status=as_status(_text(item, keys, "status")),
-            created_at=created_at,
-            resolved_at=resolved_at,
-            category=_text(item, keys, "category"),
-            component_hint=_text(item, keys, "component"),
-            labels=as_texts(item.get(keys["labels"])) if "labels" in keys else (),
-            paths=(path,) if path else (),
-            frames=traceback_frames(description),
-            extra={k: v for k, v in item.items() if k not in used},
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        return Skipped(source=source, reason=f"{field}: {first['msg']}")
-
-
-def _text(item: dict, keys: dict[str, str], canonical: str) -> str | None:
-    key = keys.get(canonical)
-    return as_text(item[key]) if key else None
-
-
-def _date(item: dict, keys: dict[str, str], canonical: str) -> datetime | None:
-    key = keys.get(canonical)
-    return as_datetime(item[key]) if key else None
+    path = as_text(values.get("path"))
+    return Record(
+        id=as_text(values.get("id")) or derived_id("rec", title, description),
+        source=source,
+        title=title,
+        description=description,
+        severity_raw=as_text(values.get("severity")),
+        status=as_status(as_text(values.get("status"))),
+        created_at=created_at,
+        resolved_at=resolved_at,
+        category=as_text(values.get("category")),
+        component_hint=as_text(values.get("component")),
+        labels=as_texts(values.get("labels")),
+        paths=(path,) if path else (),
+        frames=traceback_frames(description),
+        extra={k: v for k, v in item.items() if k not in used},
+    )
 
 
 def _type_name(value: Any) -> str:

@@ -6,13 +6,16 @@ This is also the ``report.json`` contract (schema ``riskmap.report/1``); the REA
 from __future__ import annotations
 
 import re
-from collections import Counter
+from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from riskmap import __version__
 from riskmap.config import Config
-from riskmap.models import Analysis, Layer, ScoredRecord, Severity, Status
+from riskmap.models import Analysis, Layer, ScoredRecord, Severity, Status, Tier
 
 SCHEMA = "riskmap.report/1"
 
@@ -27,50 +30,37 @@ def redact(text: str) -> str:
     """Hide e-mail addresses and well-known secret tokens in text a report shows."""
     if "@" in text:
         text = _EMAIL.sub("<email>", text)
-    return _TOKEN.sub("<token>", text)
+    return _TOKEN.sub("<token>", text) if _TOKEN.search(text) else text
+
+
+_redact_repeated = lru_cache(maxsize=65536)(redact)
 
 
 def iso(moment: datetime | None) -> str | None:
-    """A timestamp as ISO 8601 UTC with a Z, or None."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    """A UTC timestamp as ISO 8601 with a Z, or None."""
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def record_data(scored: ScoredRecord) -> dict[str, Any]:
-    """One record as the report shows it."""
-    record = scored.record
-    return {
-        "id": redact(record.id),
-        "kind": record.kind.value,
-        "title": redact(record.title),
-        "severity": scored.severity.value,
-        "severity_raw": record.severity_raw,
-        "status": record.status.value,
-        "created_at": iso(record.created_at),
-        "layer": scored.placement.layer.value,
-        "component": scored.placement.component,
-        "category": scored.category,
-        "score": scored.score,
-        "occurrences": record.occurrences,
-        "confidence": scored.placement.confidence,
-        "evidence": redact(scored.placement.evidence),
-        "category_evidence": scored.category_evidence,
-        "fingerprint": scored.fingerprint,
-        "source": {"format": record.source.format, "path": record.source.path, "locator": record.source.locator},
-    }
+def shown(scored: ScoredRecord) -> ScoredRecord:
+    """A record as a report may show it: e-mail addresses and tokens in its text hidden."""
+    title, evidence = redact(scored.title), _redact_repeated(scored.evidence)
+    if title is scored.title and evidence is scored.evidence:
+        return scored
+    return replace(scored, title=title, evidence=evidence)
 
 
 def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
-    """The whole report as plain data: every renderer draws from this."""
-    records = sorted(
-        analysis.records,
-        key=lambda s: (-s.score, s.placement.component, s.record.id, s.record.source.path, s.record.source.locator),
-    )
+    """The whole report as plain data: every renderer draws from this.
+
+    ``records`` holds ScoredRecord objects (riskiest first, then input order); the JSON
+    renderer writes them as objects with the same fields.
+    """
+    table = analysis.table
+    order = np.lexsort((np.arange(len(table)), -table["score"].to_numpy())) if len(table) else []
     components = [c.model_dump(mode="json") for c in analysis.components]
-    categories = sorted({s.category for s in analysis.records})
-    fingerprints = Counter(s.fingerprint for s in analysis.records)
-    cells: Counter[tuple[str, str]] = Counter()
-    for scored in analysis.records:
-        cells[scored.placement.component, scored.category] += scored.score
+    categories = sorted(table["category"].unique().tolist()) if len(table) else []
+    cells = table.groupby(["component", "category"])["score"].sum().to_dict() if len(table) else {}
+    fingerprints = table["fingerprint"].value_counts() if len(table) else None
     return {
         "schema": SCHEMA,
         "generator": f"riskmap {__version__}",
@@ -85,13 +75,13 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "failed_inputs": sum(1 for i in analysis.inputs if i.error),
             "records": len(analysis.records),
             "skipped": len(analysis.skipped),
-            "open": sum(1 for s in analysis.records if s.record.status != Status.resolved),
-            "by_severity": _counts((s.severity.value for s in analysis.records), [s.value for s in Severity]),
-            "by_layer": _counts((s.placement.layer.value for s in analysis.records), [layer.value for layer in Layer]),
-            "by_category": dict(sorted(Counter(s.category for s in analysis.records).items())),
-            "by_tier": _counts((c["tier"] for c in components), ["critical", "high", "medium", "low"]),
+            "open": int((table["status"] != Status.resolved).sum()) if len(table) else 0,
+            "by_severity": _counts(table, "severity", Severity),
+            "by_layer": _counts(table, "layer", Layer),
+            "by_category": {k: int(v) for k, v in sorted(table["category"].value_counts().items())} if len(table) else {},
+            "by_tier": {t.value: sum(1 for c in analysis.components if c.tier == t) for t in Tier},
             "unknown_severities": analysis.unknown_severities,
-            "duplicate_groups": sum(1 for n in fingerprints.values() if n > 1),
+            "duplicate_groups": int((fingerprints > 1).sum()) if fingerprints is not None else 0,
         },
         "inputs": [i.model_dump(mode="json") for i in analysis.inputs],
         "layers": _layers(analysis),
@@ -100,22 +90,23 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "categories": categories,
             "rows": [
                 {"component": c["name"], "layer": c["layer"], "tier": c["tier"],
-                 "cells": {k: round(cells.get((c["name"], k), 0.0), 4) for k in categories}}
+                 "cells": {k: round(float(cells.get((c["name"], k), 0.0)), 4) for k in categories}}
                 for c in sorted(components, key=lambda c: ([l.value for l in Layer].index(c["layer"]), -c["score"], c["name"]))
             ],
         },
         "roadmap": [item.model_dump(mode="json") for item in analysis.roadmap],
-        "records": [record_data(s) for s in records],
+        "records": [shown(analysis.records[i]) for i in np.asarray(order).tolist()],
         "skipped": [
-            {"source": skip.source.model_dump(mode="json"), "reason": redact(skip.reason)}
+            {"source": {"format": skip.source.format, "path": skip.source.path, "locator": skip.source.locator},
+             "reason": redact(skip.reason)}
             for skip in analysis.skipped
         ],
     }
 
 
-def _counts(values, order: list[str]) -> dict[str, int]:
-    counted = Counter(values)
-    return {key: counted.get(key, 0) for key in order}
+def _counts(table, column: str, kinds) -> dict[str, int]:
+    counted = table[column].value_counts() if len(table) else {}
+    return {kind.value: int(counted.get(kind, 0)) for kind in kinds}
 
 
 def _layers(analysis: Analysis) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ SEVERITY_COLOURS = {
     "critical": "#7f0000", "high": "#d7301f", "medium": "#fc8d59", "low": "#fdd49e", "info": "#bdbdbd",
 }
 LAYER_COLOURS = {"handler": "#3182bd", "domain": "#31a354", "integration": "#e6550d", "unmapped": "#969696"}
-RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", "score", "title", "evidence", "source")
+RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", "score", "title", "evidence",
+                  "source.path", "source.locator")
+_RECORD_ROW = attrgetter(*RECORD_COLUMNS)
 
 
 def script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` survive as such."""
-    text = orjson.dumps(value).decode("utf-8")
+    text = orjson.dumps(value, option=orjson.OPT_UTC_Z).decode("utf-8")
     return (
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -131,11 +134,7 @@ class HtmlRenderer:
             "severity": severity_figure(report),
             "layers": layer_figure(report),
         }
-        records = [
-            [r["id"], r["severity"], r["status"], r["component"], r["layer"], r["category"], r["score"],
-             r["title"], r["evidence"], f"{r['source']['path']} {r['source']['locator']}".strip()]
-            for r in report["records"]
-        ]
+        records = list(map(_RECORD_ROW, report["records"]))
         template = self._env.get_template("report.html.j2")
         page = template.render(
             report=report,
