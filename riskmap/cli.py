@@ -43,7 +43,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+
+
+def _out() -> Console:
+    """The console for results; logs and pipes do not wrap, so there it is wide enough for long names."""
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 
 
 class ReportKind(StrEnum):
@@ -74,7 +78,7 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also say whic
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"riskmap {__version__}")
+        _out().print(f"riskmap {__version__}")
         raise typer.Exit()
 
 
@@ -174,6 +178,7 @@ def ingest(
 @app.command()
 def formats() -> None:
     """List the input formats riskmap reads."""
+    out = _out()
     for ingester in INGESTERS:
         out.print(f"{ingester.name:<10} {ingester.summary}", markup=False)
 
@@ -251,6 +256,7 @@ class _Progress:
 
 
 def _print_summary(report: dict, written: Sequence[Path]) -> None:
+    out = _out()
     s = report["summary"]
     table = Table(title="riskmap: riskiest components", title_justify="left")
     for column, justify in (("#", "right"), ("component", "left"), ("layer", "left"), ("tier", "left"),
@@ -259,7 +265,7 @@ def _print_summary(report: dict, written: Sequence[Path]) -> None:
     for index, c in enumerate(report["components"][:10], start=1):
         table.add_row(str(index), Text(c["name"]), c["layer"], c["tier"], f"{c['score']:.1f}",
                       str(c["records"]), str(c["open_records"]))
-    out.print(table, width=None if out.is_terminal else 120)  # logs do not wrap; let names show whole
+    out.print(table)
     if len(report["components"]) > 10:
         out.print(f"... and {len(report['components']) - 10} more components in the reports")
     out.print(
