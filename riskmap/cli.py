@@ -6,6 +6,7 @@ cover the rest); 2 a usage or config error (nothing was analysed); 3 ``--fail-on
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -280,6 +281,9 @@ def _print_summary(report: dict, written: Sequence[Path]) -> None:
 
 def main() -> None:
     """Entry point of the ``riskmap`` command: run the app, turning user errors into one line."""
+    # riskmap builds hundreds of thousands of small objects that all live to the end of the run;
+    # the default collector thresholds would scan them over and over for cycles they never form.
+    gc.set_threshold(100_000, 50, 100)
     try:
         app()
     except RiskmapError as exc:

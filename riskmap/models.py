@@ -55,12 +55,13 @@ class Tier(StrEnum):
     low = "low"
 
 
-# The records are plain frozen dataclasses rather than pydantic models: a large export makes
-# hundreds of thousands of them, and the ingesters already check every value they put in. Use
-# RECORD_ADAPTER (pydantic) to validate or serialise them.
+# The records are plain dataclasses rather than pydantic models: a large export makes hundreds of
+# thousands of them, and the ingesters already check every value they put in. They are not frozen
+# (that makes each one several times slower to build) but are never changed once built: use
+# dataclasses.replace. RECORD_ADAPTER (pydantic) validates or serialises them.
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Source:
     """Where a record came from: format, file and a locator inside the file."""
 
@@ -69,7 +70,7 @@ class Source:
     locator: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Frame:
     """One parsed stack frame."""
 
@@ -79,7 +80,7 @@ class Frame:
     in_app: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Record:
     """One piece of evidence: a bug report, a group of log lines or a failing test."""
 
@@ -103,7 +104,7 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Skipped:
     """A record, or a whole file, that could not be read, with the reason."""
 
@@ -136,7 +137,7 @@ class Placement(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScoredRecord:
     """A record after analysis, as the reports show it: normalised, placed, classified, scored.
 

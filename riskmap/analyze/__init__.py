@@ -42,7 +42,7 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
     as_of = as_of or newest_timestamp(records)
     mapper = ComponentMapper(config.components)
     unknown: Counter[str] = Counter()
-    columns: dict[str, list] = {name: [] for name in ("severity", "category", "why", "placement", "fingerprint")}
+    severities, categories, reasons, placements, prints = [], [], [], [], []
     for record in records:
         severity = record.severity
         if severity is None:
@@ -50,23 +50,22 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
             if not known:
                 unknown[record.severity_raw or MISSING] += 1
         category, why = categorise(record.category, record.title, record.description)
-        columns["severity"].append(severity)
-        columns["category"].append(category)
-        columns["why"].append(why)
-        columns["placement"].append(mapper.place(record))
-        columns["fingerprint"].append(record.fingerprint or fingerprint(record.kind, record.title))
+        severities.append(severity)
+        categories.append(category)
+        reasons.append(why)
+        placements.append(mapper.place(record))
+        prints.append(record.fingerprint or fingerprint(record.kind, record.title))
 
-    placements = columns["placement"]
     table = pd.DataFrame(
         {
-            "severity": pd.Categorical(columns["severity"], categories=list(Severity)),
+            "severity": pd.Categorical(severities, categories=list(Severity)),
             "status": pd.Categorical([r.status for r in records], categories=list(Status)),
             "created_at": pd.to_datetime([r.created_at for r in records], utc=True),
             "occurrences": np.fromiter((r.occurrences for r in records), dtype=np.int64, count=len(records)),
             "component": [p.component for p in placements],
             "layer": pd.Categorical([p.layer for p in placements], categories=list(Layer)),
-            "category": columns["category"],
-            "fingerprint": columns["fingerprint"],
+            "category": categories,
+            "fingerprint": prints,
         }
     )
     table["score"] = record_scores(table, config.weights, as_of)
@@ -77,8 +76,7 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
             placement.confidence, placement.evidence, why, print_, record.source,
         )
         for record, severity, category, why, placement, print_, score in zip(
-            records, columns["severity"], columns["category"], columns["why"], placements,
-            columns["fingerprint"], table["score"].tolist(),
+            records, severities, categories, reasons, placements, prints, table["score"].tolist(),
         )
     ]
     components = component_risks(table, scored, config)

@@ -76,6 +76,7 @@ def _conventional_layer(path: str) -> tuple[Layer, str] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def module_name(path: str) -> str:
     """A component name for a file: its module path without the source root (``domain.rules``)."""
     parts = [p for p in PurePosixPath(path.replace("\\", "/")).parts if p not in ("/", "")]
@@ -159,6 +160,7 @@ class ComponentMapper:
                          evidence="no component field, file path, stack frame or known name")
 
 
+@lru_cache(maxsize=65536)
 def _stem(path: str) -> str:
     return _CODE_SUFFIXES.sub("", PurePosixPath(path.replace("\\", "/")).name).lower()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,18 @@ _ZERO = timedelta(0)
 _TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
 
 
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How one shape of record maps to the canonical fields: the key of each (None where absent)."""
+
+    keys: dict[str, str]
+    extra: tuple[str, ...]
+
+    def key(self, canonical: str) -> str | None:
+        """The record key that fills ``canonical``, if any."""
+        return self.keys.get(canonical)
+
+
 class FieldResolver:
     """Finds, for each shape of record, the key that fills each canonical field.
 
@@ -50,29 +63,28 @@ class FieldResolver:
         self._names = {
             canonical: (*overrides.get(canonical, ()), *aliases) for canonical, aliases in FIELD_ALIASES.items()
         }
-        self._cache: dict[tuple[str, ...], dict[str, str]] = {}
+        self._cache: dict[tuple[str, ...], Shape] = {}
 
-    def __call__(self, keys: tuple[str, ...]) -> dict[str, str]:
-        """Canonical field -> the key of ``keys`` that fills it (config names first, case-insensitive)."""
-        chosen = self._cache.get(keys)
-        if chosen is None:
-            chosen = self._cache[keys] = self._resolve(keys)
-        return chosen
+    def __call__(self, keys: tuple[str, ...]) -> Shape:
+        """The shape of a record with these keys (config names first, case-insensitive)."""
+        shape = self._cache.get(keys)
+        if shape is None:
+            shape = self._cache[keys] = self._resolve(keys)
+        return shape
 
-    def _resolve(self, keys: tuple[str, ...]) -> dict[str, str]:
+    def _resolve(self, keys: tuple[str, ...]) -> Shape:
         by_lower: dict[str, str] = {}
         for key in keys:
             by_lower.setdefault(key.lower(), key)
         chosen: dict[str, str] = {}
-        used: set[str] = set()
         for canonical, names in self._names.items():
             for name in names:
                 key = by_lower.get(name.lower())
-                if key is not None and key not in used:
+                if key is not None and key not in chosen.values():
                     chosen[canonical] = key
-                    used.add(key)
                     break
-        return chosen
+        used = set(chosen.values())
+        return Shape(chosen, tuple(key for key in keys if key not in used))
 
 
 def as_text(value: Any) -> str | None:

@@ -121,38 +121,44 @@ def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Ski
     """Turn one loosely shaped object into a Record, or a Skipped saying why it can't be."""
     if type(item) is not dict:
         return Skipped(source=source, reason=f"expected an object, found {_type_name(item)}")
-    keys = resolve(tuple(item))
-    values = {canonical: item[key] for canonical, key in keys.items()}
-    title = as_text(values.get("title"))
-    description = as_text(values.get("description")) or ""
+    shape = resolve(tuple(item))
+    keys = shape.keys
+    get = item.get
+    title = as_text(get(keys.get("title")))
+    description = as_text(get(keys.get("description"))) or ""
     if title is None:
-        raw_title = values.get("title")
+        raw_title = get(keys.get("title"))
         if raw_title not in (None, ""):
             return Skipped(source=source, reason=f"field '{keys['title']}' is {_type_name(raw_title)}, not text")
         if not description:
             return Skipped(source=source, reason="no title, summary or name, and no description")
         title = description.splitlines()[0][:120]
-    created_at = as_datetime(values.get("created_at"))
-    resolved_at = as_datetime(values.get("resolved_at"))
     # Source fields riskmap does not read stay in extra, and so does a date that does not parse.
-    used = {key for canonical, key in keys.items()
-            if not (canonical == "created_at" and created_at is None or canonical == "resolved_at" and resolved_at is None)}
-    path = as_text(values.get("path"))
+    extra = {key: item[key] for key in shape.extra}
+    dates = []
+    for canonical in ("created_at", "resolved_at"):
+        key = keys.get(canonical)
+        parsed = as_datetime(item[key]) if key else None
+        if key and parsed is None:
+            extra[key] = item[key]
+        dates.append(parsed)
+    path = as_text(get(keys.get("path")))
+    labels = keys.get("labels")
     return Record(
-        id=as_text(values.get("id")) or derived_id("rec", title, description),
+        id=as_text(get(keys.get("id"))) or derived_id("rec", title, description),
         source=source,
         title=title,
         description=description,
-        severity_raw=as_text(values.get("severity")),
-        status=as_status(as_text(values.get("status"))),
-        created_at=created_at,
-        resolved_at=resolved_at,
-        category=as_text(values.get("category")),
-        component_hint=as_text(values.get("component")),
-        labels=as_texts(values.get("labels")),
+        severity_raw=as_text(get(keys.get("severity"))),
+        status=as_status(as_text(get(keys.get("status")))),
+        created_at=dates[0],
+        resolved_at=dates[1],
+        category=as_text(get(keys.get("category"))),
+        component_hint=as_text(get(keys.get("component"))),
+        labels=as_texts(item[labels]) if labels else (),
         paths=(path,) if path else (),
         frames=traceback_frames(description),
-        extra={k: v for k, v in item.items() if k not in used},
+        extra=extra,
     )
 
 

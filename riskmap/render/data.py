@@ -44,7 +44,7 @@ def iso(moment: datetime | None) -> str | None:
 def shown(scored: ScoredRecord) -> ScoredRecord:
     """A record as a report may show it: e-mail addresses and tokens in its text hidden."""
     title, evidence = redact(scored.title), _redact_repeated(scored.evidence)
-    if title is scored.title and evidence is scored.evidence:
+    if title is scored.title and evidence == scored.evidence:
         return scored
     return replace(scored, title=title, evidence=evidence)
 
