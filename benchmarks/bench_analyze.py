@@ -1,7 +1,7 @@
 """Time ``riskmap analyze`` against a bare ``orjson.loads`` of the same file, in the same run.
 
     python benchmarks/bench_analyze.py [--records 200000] [--repeat 3] [--seed 0] [--jsonl]
-                                       [--keep DIR] [--profile]
+                                       [--lean] [--keep DIR] [--profile]
 
 Generates the input with ``generate.py`` (into a temporary folder unless ``--keep``), then:
 
@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best counts (default 3)")
     parser.add_argument("--seed", type=int, default=0, help="seed for generate.py (default 0)")
     parser.add_argument("--jsonl", action="store_true", help="generate JSON Lines instead of {\"bugs\": [...]}")
+    parser.add_argument("--lean", action="store_true",
+                        help="records with the sample's fields only, without a tracker's metadata (see generate.py)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the input and reports in DIR (the input is reused when it matches)")
     parser.add_argument("--profile", action="store_true",
@@ -217,14 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(temp.name)
     try:
         suffix = "jsonl" if args.jsonl else "json"
-        path = work / f"bugs-{args.records}-seed{args.seed}.{suffix}"
+        path = work / f"bugs-{args.records}-seed{args.seed}{'-lean' if args.lean else ''}.{suffix}"
         if path.exists():
             print(f"input: reusing {path}", file=sys.stderr)
         else:
             print(f"input: generating {args.records:,} records ...", file=sys.stderr)
             start = time.perf_counter()
             partial = path.with_suffix(".partial")
-            generate.write(args.records, partial, args.seed, args.jsonl)
+            generate.write(args.records, partial, args.seed, args.jsonl, args.lean)
             partial.replace(path)
             print(f"       {path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         return profile(path, work) if args.profile else bench(path, work, args.repeat)

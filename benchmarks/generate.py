@@ -1,11 +1,15 @@
 """Generate N realistic synthetic bug records of a hexagonal serverless task service.
 
-    python benchmarks/generate.py N OUT.json [--seed S] [--jsonl]
+    python benchmarks/generate.py N OUT.json [--seed S] [--jsonl] [--lean]
 
-The records have the shape of ``sample_data/bugs.json`` (id, title, description, severity,
+The records have the fields of ``sample_data/bugs.json`` (id, title, description, severity,
 component, file, type, status, created_at, resolved_at, root_cause, testing_gap) and are written
-as ``{"bugs": [...]}`` or, with ``--jsonl``, one object per line. The output depends only on N and
-the seed. Standard library only, so it runs without riskmap installed.
+as ``{"bugs": [...]}`` or, with ``--jsonl``, one object per line. By default each record also
+carries what a tracker's REST export carries besides (reporter and assignee objects, label
+objects, URLs, reactions, a milestone and a few comments), about 4-5 KB a record in all: the real
+exports in ../shared/corpus/bugs hold 4.5 to 19 KB a record. ``--lean`` leaves that out (about
+1 KB a record). The output depends only on N, the seed and the flags. Standard library only, so it
+runs without riskmap installed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import json
 import random
 import sys
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -371,25 +376,64 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def generate(n: int, seed: int = 0):
-    """Yield n records, the same ones for the same seed."""
+_USERS = [f"{first}{last}{n}" for first in ("ana", "bo", "chen", "dee", "eli", "farah", "gus", "hana")
+          for last in ("-dev", "_ops", "k", "m") for n in ("", "42", "7")]
+_REPO = "https://tracker.example.test/acme/task-api"
+
+
+def _user(r: random.Random) -> dict:
+    login = r.choice(_USERS)
+    uid = zlib.crc32(login.encode()) % 10**7
+    return {"login": login, "id": uid, "type": "User", "site_admin": False,
+            "avatar_url": f"https://avatars.example.test/u/{uid}?v=4",
+            "url": f"https://tracker.example.test/api/users/{login}", "html_url": f"https://tracker.example.test/{login}"}
+
+
+def tracker_fields(gen: _Gen, rec: dict) -> dict:
+    """What a tracker's REST export carries besides the fields riskmap reads."""
+    r = gen.r
+    number = int(rec["id"].split("-")[1])
+    labels = sorted({r.choice(("bug", "regression", "needs-triage", "customer-reported", "backend", "p-aws",
+                               "good first issue", "tech-debt", "api", "infra")) for _ in range(r.randint(1, 4))})
+    comments = []
+    for _ in range(r.randint(0, 5)):
+        comments.append({"author": _user(r), "created_at": rec["created_at"], "author_association": "MEMBER",
+                         "body": " ".join(gen.fill(r.choice(DETAILS), rec.get("file") or FILE_NAMES[0])
+                                          for _ in range(r.randint(1, 4)))})
+    return {
+        "url": f"{_REPO}/issues/{number}", "html_url": f"{_REPO}/issues/{number}",
+        "node_id": gen.uuid(), "locked": False, "comments": len(comments),
+        "user": _user(r), "assignees": [_user(r) for _ in range(r.randint(0, 2))],
+        "tags": [{"id": zlib.crc32(name.encode()), "name": name, "color": "d73a4a", "default": False,
+                  "description": "", "url": f"{_REPO}/labels/{name}"} for name in labels],
+        "milestone": {"title": f"Sprint {r.randint(1, 60)}", "state": r.choice(("open", "closed")),
+                      "url": f"{_REPO}/milestones/{r.randint(1, 60)}"},
+        "reactions": {"total_count": r.randint(0, 9), "+1": r.randint(0, 5), "-1": 0, "heart": 0, "eyes": r.randint(0, 2)},
+        "updated_at": rec["resolved_at"] or rec["created_at"],
+        "comments_data": comments,
+    }
+
+
+def generate(n: int, seed: int = 0, lean: bool = False):
+    """Yield n records, the same ones for the same seed and flags."""
     gen = _Gen(seed)
     for index in range(1, n + 1):
-        yield gen.record(index)
+        rec = gen.record(index)
+        yield rec if lean else {**rec, **tracker_fields(gen, rec)}
 
 
-def write(n: int, out: Path, seed: int = 0, jsonl: bool = False) -> int:
+def write(n: int, out: Path, seed: int = 0, jsonl: bool = False, lean: bool = False) -> int:
     """Write n records to out; return the size in bytes."""
     out.parent.mkdir(parents=True, exist_ok=True)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with out.open("w", encoding="utf-8", newline="\n") as handle:
         if jsonl:
-            for rec in generate(n, seed):
+            for rec in generate(n, seed, lean):
                 handle.write(dumps(rec))
                 handle.write("\n")
         else:
             handle.write('{"bugs":[\n')
-            for index, rec in enumerate(generate(n, seed)):
+            for index, rec in enumerate(generate(n, seed, lean)):
                 if index:
                     handle.write(",\n")
                 handle.write(dumps(rec))
@@ -403,10 +447,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="output file")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--jsonl", action="store_true", help="write JSON Lines instead of {\"bugs\": [...]}")
+    parser.add_argument("--lean", action="store_true", help="only the sample's fields, without a tracker's metadata")
     args = parser.parse_args(argv)
     if args.n < 0:
         parser.error("N must be >= 0")
-    size = write(args.n, args.out, args.seed, args.jsonl)
+    size = write(args.n, args.out, args.seed, args.jsonl, args.lean)
     print(f"wrote {args.n:,} records ({size / 1e6:.1f} MB) to {args.out}", file=sys.stderr)
     return 0
 

@@ -127,21 +127,24 @@ def analyze(
     moment = _as_of(as_of)
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a folder")
-    results = _read_all(inputs, config, format_name, quiet, verbose)
-    analysis = run_analysis(results, config, moment)
-    report = build_report(analysis, config)
     renderers = {
         ReportKind.json: JsonRenderer(),
         ReportKind.md: MarkdownRenderer(templates),
         ReportKind.html: HtmlRenderer(templates),
     }
     written = []
-    for kind in ReportKind:
-        if kind in reports:
-            renderer = renderers[kind]
-            target = out_dir / renderer.filename
-            write_bytes(target, renderer.render(report))
-            written.append(target)
+    with _Progress(quiet) as progress:
+        results = _read_all(inputs, config, format_name, progress, quiet, verbose)
+        progress.say(f"analysing {sum(len(r.records) for r in results):,} records")
+        analysis = run_analysis(results, config, moment)
+        report = build_report(analysis, config)
+        for kind in ReportKind:
+            if kind in reports:
+                renderer = renderers[kind]
+                target = out_dir / renderer.filename
+                progress.say(f"writing {target}")
+                write_bytes(target, renderer.render(report))
+                written.append(target)
     if not quiet:
         _print_summary(report, written)
     failed = any(result.summary.error for result in results)
@@ -167,7 +170,8 @@ def ingest(
 ) -> None:
     """Read the inputs and write the normalised records, one JSON object per line."""
     config = _config(config_file, verbose and not quiet)
-    results = _read_all(inputs, config, format_name, quiet or output == "-", verbose)
+    with _Progress(quiet) as progress:
+        results = _read_all(inputs, config, format_name, progress, quiet, verbose)
     lines = [RECORD_ADAPTER.dump_json(normalise(record)) for r in results for record in r.records]
     write_bytes(output, b"".join(line + b"\n" for line in lines))
     if not quiet:
@@ -204,7 +208,7 @@ def _as_of(value: str | None) -> datetime | None:
 
 
 def _read_all(
-    inputs: Sequence[Path], config: Config, format_name: str | None, quiet: bool, verbose: bool
+    inputs: Sequence[Path], config: Config, format_name: str | None, progress: _Progress, quiet: bool, verbose: bool
 ) -> list[FileResult]:
     """Read every input; print an error line for each that fails, and the choices with --verbose."""
     for path in inputs:
@@ -213,22 +217,21 @@ def _read_all(
         if not path.exists():
             raise UsageError(f"{path}: no such file")
     results = []
-    with _Progress(quiet) as progress:
-        for path in inputs:
-            progress.start(path)
-            result = read_input(path, config, format_name, on_item=progress.tick)
-            results.append(result)
-            if result.summary.error:
-                err.print(f"riskmap: error: {result.summary.error}", markup=False)
-            elif verbose and not quiet:
-                s = result.summary
-                err.print(f"riskmap: {s.path}: format {s.format} ({s.detected_by}); "
-                          f"{s.records} records, {s.skipped} skipped", markup=False)
+    for path in inputs:
+        progress.start(path)
+        result = read_input(path, config, format_name, on_item=progress.tick)
+        results.append(result)
+        if result.summary.error:
+            err.print(f"riskmap: error: {result.summary.error}", markup=False)
+        elif verbose and not quiet:
+            s = result.summary
+            err.print(f"riskmap: {s.path}: format {s.format} ({s.detected_by}); "
+                      f"{s.records} records, {s.skipped} skipped", markup=False)
     return results
 
 
 class _Progress:
-    """A transient progress line on a terminal while inputs are read; silent otherwise."""
+    """A transient status line on stderr while riskmap works; only on a terminal, never with --quiet."""
 
     EVERY = 2000
 
@@ -246,11 +249,18 @@ class _Progress:
         if self._status is not None:
             self._status.stop()
 
+    def say(self, text: str) -> None:
+        """Show what riskmap is doing now."""
+        if self._status is not None:
+            self._status.update(Text(text))
+
     def start(self, path: Path) -> None:
+        """Start counting the records of one input."""
         self._path, self._count = str(path), 0
         self.tick()
 
     def tick(self) -> None:
+        """Count one record read."""
         self._count += 1
         if self._status is not None and self._count % self.EVERY == 1:
             self._status.update(Text(f"reading {self._path}: {self._count - 1:,} records"))

@@ -115,3 +115,13 @@ def test_escaped_markdown_is_one_inert_line(text):
     assert "<" not in escaped and ">" not in escaped and "@" not in escaped
     unescaped_pipes = escaped.replace("\\\\", "").replace("\\|", "")
     assert "|" not in unescaped_pipes
+
+
+@given(st.recursive(st.text() | st.integers(-(2**63), 2**63 - 1) | st.none(), lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=10))
+def test_script_json_is_inert_and_round_trips(value):
+    from riskmap.render.html import script_json
+
+    text = script_json(value)
+    assert "<" not in text
+    assert json.loads(text) == value

@@ -48,10 +48,6 @@ class Shape:
     keys: dict[str, str]
     extra: tuple[str, ...]
 
-    def key(self, canonical: str) -> str | None:
-        """The record key that fills ``canonical``, if any."""
-        return self.keys.get(canonical)
-
 
 class FieldResolver:
     """Finds, for each shape of record, the key that fills each canonical field.
