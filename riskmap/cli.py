@@ -280,7 +280,7 @@ def _print_summary(report: dict, written: Sequence[Path]) -> None:
     if len(report["components"]) > 10:
         out.print(f"... and {len(report['components']) - 10} more components in the reports")
     out.print(
-        f"{s['records']} records, {s['skipped']} skipped, from {s['inputs']} inputs"
+        f"{s['records']:,} records, {s['skipped']:,} skipped, from {s['inputs']} input{'' if s['inputs'] == 1 else 's'}"
         + (f" ({s['failed_inputs']} failed)" if s["failed_inputs"] else "")
         + (f"; as of {report['as_of']}" if report["as_of"] else ""),
         markup=False,

@@ -135,6 +135,9 @@ class Placement(BaseModel):
     layer: Layer
     evidence: str
     confidence: float = Field(ge=0.0, le=1.0)
+    #: What placed it: rule, component (the component field), file (a file path or the file the
+    #: component field names), frame (a stack frame), title, or none.
+    signal: str = "none"
 
 
 @dataclass(slots=True)

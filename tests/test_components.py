@@ -99,3 +99,22 @@ def test_order_of_trust_without_config():
     assert (nothing.component, nothing.layer, nothing.confidence) == ("(unmapped)", Layer.unmapped, 0.0)
     unknown_path = mapper.place(_record(paths=("src/utils/dates.py",)))
     assert (unknown_path.component, unknown_path.layer) == ("utils.dates", Layer.unmapped)
+
+
+def test_a_bare_component_name_joins_the_only_module_of_that_name():
+    mapper = ComponentMapper([])
+    by_file = mapper.place(_record(paths=("src/adapters/dynamodb_repository.py",)))
+    bare = mapper.place(_record(component_hint="dynamodb_repository"))
+    other = mapper.place(_record(component_hint="billing"))
+    merged = mapper.merge_named([by_file, bare, other])
+    assert [p.component for p in merged] == ["adapters.dynamodb_repository"] * 2 + ["billing"]
+    assert merged[1].evidence.endswith("the only module of that name is adapters.dynamodb_repository")
+    assert merged[1].confidence == bare.confidence
+
+
+def test_an_ambiguous_bare_name_stays_as_given():
+    mapper = ComponentMapper([])
+    first = mapper.place(_record(paths=("services/a/handler.py",)))
+    second = mapper.place(_record(paths=("services/b/handler.py",)))
+    bare = mapper.place(_record(component_hint="handler"))
+    assert mapper.merge_named([first, second, bare])[2].component == "handler"

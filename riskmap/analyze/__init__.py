@@ -55,6 +55,7 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
         reasons.append(why)
         placements.append(mapper.place(record))
         prints.append(record.fingerprint or fingerprint(record.kind, record.title))
+    placements = mapper.merge_named(placements)
 
     table = pd.DataFrame(
         {

@@ -108,6 +108,30 @@ class ComponentMapper:
             self._cache[key] = placement
         return placement
 
+    def merge_named(self, placements: list[Placement]) -> list[Placement]:
+        """Join records that name a component but no file to the one module of that name.
+
+        A record giving only ``task_service`` and records giving ``src/domain/task_service.py``
+        are about the same code: when exactly one placed module has that file name, the former
+        join it (keeping their own confidence, with the evidence saying so).
+        """
+        modules: dict[str, set[str]] = {}
+        placed = set(self._cache.values())
+        for placement in placed:
+            if placement.signal in ("file", "frame"):
+                modules.setdefault(placement.component.rsplit(".", 1)[-1].lower(), set()).add(placement.component)
+        renamed: dict[Placement, Placement] = {}
+        for placement in placed:
+            if placement.signal != "component":
+                continue
+            candidates = modules.get(_slug(placement.component), set())
+            if len(candidates) == 1:
+                module = next(iter(candidates))
+                renamed[placement] = placement.model_copy(update={
+                    "component": module, "evidence": f"{placement.evidence}; the only module of that name is {module}",
+                })
+        return [renamed.get(p, p) for p in placements] if renamed else placements
+
     def _place(
         self,
         hint: str | None,
@@ -124,7 +148,7 @@ class ComponentMapper:
                 or _first(by_label, labels, "label")
             )
             if hit:
-                return Placement(component=rule.name, layer=rule.layer, confidence=CONFIDENCE["rule"],
+                return Placement(component=rule.name, layer=rule.layer, confidence=CONFIDENCE["rule"], signal="rule",
                                  evidence=f"config rule '{rule.name}': {hit}")
         if hint:
             named_file = next((path for path in located if _stem(path) == _slug(hint)), None)
@@ -136,8 +160,9 @@ class ComponentMapper:
             layer, why = found if found else (Layer.unmapped, "nothing: no conventional layer name")
             if named_file:  # the field names the record's file: one component with the file's other records
                 return Placement(component=module_name(named_file), layer=layer, confidence=CONFIDENCE["component"],
+                                 signal="file",
                                  evidence=f"component field '{hint}' names {named_file}; layer from {why}")
-            return Placement(component=hint, layer=layer, confidence=CONFIDENCE["component"],
+            return Placement(component=hint, layer=layer, confidence=CONFIDENCE["component"], signal="component",
                              evidence=f"component field '{hint}'; layer from {why}")
         for kind, candidates in (("path", paths), ("frame", tuple(reversed(frames)))):
             for path in candidates:
@@ -147,14 +172,16 @@ class ComponentMapper:
                     signal = "stem" if why.startswith("file") else "folder"
                     confidence = CONFIDENCE["frame"] if kind == "frame" else CONFIDENCE[signal]
                     return Placement(component=module_name(path), layer=layer, confidence=confidence,
+                                     signal="file" if kind == "path" else "frame",
                                      evidence=f"{kind} {path}: {why}")
         if located:
             return Placement(component=module_name(located[0]), layer=Layer.unmapped, confidence=CONFIDENCE["frame"],
+                             signal="file" if paths else "frame",
                              evidence=f"path {located[0]}: no conventional layer name")
         keyword = _TITLE_KEYWORD.search(title)
         if keyword:
             name = keyword.group(1).lower()
-            return Placement(component=name, layer=Layer.integration, confidence=CONFIDENCE["title"],
+            return Placement(component=name, layer=Layer.integration, confidence=CONFIDENCE["title"], signal="title",
                              evidence=f"'{keyword.group(1)}' named in the title")
         return Placement(component=UNMAPPED, layer=Layer.unmapped, confidence=0.0,
                          evidence="no component field, file path, stack frame or known name")
