@@ -166,3 +166,10 @@ def test_python_dash_m_runs_without_traceback(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip() == f"riskmap: error: --config {tmp_path / 'missing.toml'}: no such file"
+
+
+def test_format_option_forces_or_refuses(cli, tmp_path):
+    unknown = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "nope")
+    assert unknown.code == 2 and unknown.stderr.strip() == "riskmap: error: unknown format 'nope'; riskmap reads: json"
+    forced = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "json", "-v")
+    assert forced.code == 0 and "(forced with --format)" in forced.stderr
