@@ -22,6 +22,7 @@ from rich.text import Text
 from riskmap import __version__
 from riskmap.analyze import analyze as run_analysis
 from riskmap.analyze import normalise
+from riskmap.analyze.specs import build_specs, select_components
 from riskmap.config import Config, find_config, load_config
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import INGESTERS, FileResult, read_input
@@ -31,6 +32,7 @@ from riskmap.render.data import build_report
 from riskmap.render.html import HtmlRenderer
 from riskmap.render.json_report import JsonRenderer
 from riskmap.render.markdown import MarkdownRenderer
+from riskmap.render.specs import SpecRenderer, SpecStyle
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
 TIER_ORDER = [Tier.low, Tier.medium, Tier.high, Tier.critical]
@@ -98,6 +100,17 @@ EXIT_CODES_HELP = (
 )
 
 
+AsOfOpt = Annotated[
+    Optional[str],
+    typer.Option("--as-of", help="The date recency is measured from (YYYY-MM-DD or ISO 8601). "
+                 "Default: the newest timestamp in the data, never the clock."),
+]
+TemplatesOpt = Annotated[
+    Optional[Path], typer.Option("--templates", help="Folder of jinja2 templates that override riskmap's own.")
+]
+SpecStyleOpt = Annotated[SpecStyle, typer.Option("--style", help="Spec format: Kiro or GitHub spec-kit.")]
+
+
 @app.command(epilog="Example: riskmap analyze bugs.json --out report/ --fail-on critical\n\n" + EXIT_CODES_HELP)
 def analyze(
     inputs: InputsArg,
@@ -105,28 +118,23 @@ def analyze(
     reports: Annotated[
         list[ReportKind], typer.Option("--report", "-r", help="Which reports to write (repeat for several).")
     ] = [ReportKind.html, ReportKind.md, ReportKind.json],  # noqa: B006 - typer reads defaults
-    as_of: Annotated[
-        Optional[str],
-        typer.Option("--as-of", help="The date recency is measured from (YYYY-MM-DD or ISO 8601). "
-                     "Default: the newest timestamp in the data, never the clock."),
-    ] = None,
+    specs: Annotated[
+        bool, typer.Option("--specs", help="Also write spec drafts for the critical and high components "
+                           "into OUT/specs (see `riskmap spec`).")
+    ] = False,
+    spec_style: SpecStyleOpt = SpecStyle.kiro,
+    as_of: AsOfOpt = None,
     fail_on: Annotated[
         Optional[Tier],
         typer.Option("--fail-on", help="Exit 3 when any component reaches this tier (for CI gates)."),
     ] = None,
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
-    templates: Annotated[
-        Optional[Path], typer.Option("--templates", help="Folder of jinja2 templates that override riskmap's own.")
-    ] = None,
+    templates: TemplatesOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Analyse the inputs and write report.html, report.md and report.json."""
-    config = _config(config_file, verbose and not quiet)
-    moment = _as_of(as_of)
-    if templates is not None and not templates.is_dir():
-        raise UsageError(f"--templates {templates}: not a folder")
     renderers = {
         ReportKind.json: JsonRenderer(),
         ReportKind.md: MarkdownRenderer(templates),
@@ -134,9 +142,7 @@ def analyze(
     }
     written = []
     with _Progress(quiet) as progress:
-        results = _read_all(inputs, config, format_name, progress, quiet, verbose)
-        progress.say(f"analysing {sum(len(r.records) for r in results):,} records")
-        analysis = run_analysis(results, config, moment)
+        results, analysis, config = _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet, verbose)
         report = build_report(analysis, config)
         for kind in ReportKind:
             if kind in reports:
@@ -145,6 +151,9 @@ def analyze(
                 progress.say(f"writing {target}")
                 write_bytes(target, renderer.render(report))
                 written.append(target)
+        if specs:
+            written += _write_specs(analysis, select_components(analysis.components), spec_style,
+                                    out_dir / "specs", templates)
     if not quiet:
         _print_summary(report, written)
     failed = any(result.summary.error for result in results)
@@ -155,6 +164,66 @@ def analyze(
             err.print(f"riskmap: a component reached tier {fail_on.value} (--fail-on)")
         raise typer.Exit(EXIT_FAIL_ON)
     raise typer.Exit(EXIT_INPUT_FAILED if failed else EXIT_OK)
+
+
+@app.command(epilog="Example: riskmap spec bugs.json --top 3 --style spec-kit\n\n" + EXIT_CODES_HELP)
+def spec(
+    inputs: InputsArg,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Folder for the specs. Default: .kiro/specs (Kiro) or specs (spec-kit).")
+    ] = None,
+    style: SpecStyleOpt = SpecStyle.kiro,
+    top: Annotated[
+        Optional[int], typer.Option("--top", min=1, help="Specs for the N riskiest components.")
+    ] = None,
+    components: Annotated[
+        Optional[list[str]], typer.Option("--component", help="A spec for this component (repeat for several).")
+    ] = None,
+    as_of: AsOfOpt = None,
+    config_file: ConfigOpt = None,
+    format_name: FormatOpt = None,
+    templates: TemplatesOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write spec drafts for the riskiest components (default: those tiered critical or high)."""
+    with _Progress(quiet) as progress:
+        results, analysis, _ = _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet, verbose)
+        known = {c.name for c in analysis.components}
+        unknown = [name for name in components or () if name not in known]
+        if unknown:
+            raise UsageError(f"--component {unknown[0]}: no such component; riskmap found: "
+                             + ", ".join(sorted(known)[:20]))
+        chosen = select_components(analysis.components, components or (), top)
+        target = out_dir or Path(".kiro/specs" if style == SpecStyle.kiro else "specs")
+        written = _write_specs(analysis, chosen, style, target, templates) if chosen else []
+    if not quiet:
+        if not chosen:
+            _out().print("riskmap: no component is tiered critical or high; name one with --component, "
+                         "or take the riskiest with --top N", markup=False)
+        for path in written:
+            _out().print(f"wrote {path}", markup=False)
+    raise typer.Exit(EXIT_INPUT_FAILED if any(r.summary.error for r in results) else EXIT_OK)
+
+
+def _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet, verbose):
+    """Read and analyse the inputs: the part every command that reports shares."""
+    config = _config(config_file, verbose and not quiet)
+    moment = _as_of(as_of)
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"--templates {templates}: not a folder")
+    results = _read_all(inputs, config, format_name, progress, quiet, verbose)
+    progress.say(f"analysing {sum(len(r.records) for r in results):,} records")
+    return results, run_analysis(results, config, moment), config
+
+
+def _write_specs(analysis, chosen, style: SpecStyle, folder: Path, templates: Path | None) -> list[Path]:
+    """Write the spec drafts of the chosen components; return the files written."""
+    written = []
+    for relative, content in SpecRenderer(style, templates).render(build_specs(analysis, chosen)).items():
+        write_bytes(folder / relative, content)
+        written.append(folder / relative)
+    return written
 
 
 @app.command(epilog="Example: riskmap ingest bugs.json --output records.jsonl\n\n" + EXIT_CODES_HELP)

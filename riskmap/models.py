@@ -164,6 +164,7 @@ class ScoredRecord:
     evidence: str
     category_evidence: str
     fingerprint: str
+    test_level: str
     source: Source
 
 
@@ -193,6 +194,14 @@ class RoadmapItem(BaseModel):
     record_ids: list[str]
 
 
+class Target(BaseModel):
+    """A measurable target for the next iteration."""
+
+    metric: str
+    current: int
+    target: int
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything the renderers need, decided by the analysis.
@@ -210,4 +219,78 @@ class Analysis:
     skipped: list[Skipped]
     components: list[ComponentRisk]
     roadmap: list[RoadmapItem]
+    targets: list[Target]
     unknown_severities: dict[str, int]
+
+
+class Criterion(BaseModel):
+    """One acceptance criterion in EARS form, with the records it comes from."""
+
+    number: str
+    text: str
+    record_ids: list[str]
+
+
+class SpecRequirement(BaseModel):
+    """One requirement of a spec: a cluster of records of one component and category."""
+
+    number: int
+    title: str
+    category: str
+    severity: Severity
+    user_story: str
+    criteria: list[Criterion]
+    record_ids: list[str]
+
+
+class CorrectnessProperty(BaseModel):
+    """A property the fixed component must hold, and the criteria it validates."""
+
+    number: int
+    title: str
+    statement: str
+    validates: list[str]
+
+
+class SpecTask(BaseModel):
+    """An implementation task (with sub-tasks), citing criteria and records."""
+
+    number: str
+    title: str
+    details: list[str]
+    requirements: list[str]
+    record_ids: list[str]
+    subtasks: list[SpecTask] = Field(default_factory=list)
+
+
+class SpecRecord(BaseModel):
+    """A record as a spec cites it."""
+
+    id: str
+    title: str
+    severity: Severity
+    status: Status
+    category: str
+    test_level: str
+    root_cause: str | None
+    testing_gap: str | None
+    files: list[str]
+
+
+class SpecDraft(BaseModel):
+    """A spec draft for hardening one component, every part traced to its records."""
+
+    component: str
+    slug: str
+    system: str
+    layer: Layer
+    tier: Tier
+    score: float
+    as_of: str | None
+    files: list[str]
+    functions: dict[str, list[str]]
+    records: list[SpecRecord]
+    requirements: list[SpecRequirement]
+    properties: list[CorrectnessProperty]
+    tasks: list[SpecTask]
+    test_levels: dict[str, int]

@@ -16,6 +16,7 @@ from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
 from riskmap.analyze.severity import normalise_severity
+from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets
 from riskmap.config import Config
 from riskmap.ingest.base import FileResult
 from riskmap.models import Analysis, ComponentRisk, Layer, Record, ScoredRecord, Severity, Status
@@ -42,7 +43,7 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
     as_of = as_of or newest_timestamp(records)
     mapper = ComponentMapper(config.components)
     unknown: Counter[str] = Counter()
-    severities, categories, reasons, placements, prints = [], [], [], [], []
+    severities, categories, reasons, placements, prints, gaps = [], [], [], [], [], []
     for record in records:
         severity = record.severity
         if severity is None:
@@ -55,6 +56,7 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
         reasons.append(why)
         placements.append(mapper.place(record))
         prints.append(record.fingerprint or fingerprint(record.kind, record.title))
+        gaps.append(field_text(record.extra, GAP_FIELDS) if record.extra else None)
     placements = mapper.merge_named(placements)
 
     table = pd.DataFrame(
@@ -74,10 +76,11 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
         ScoredRecord(
             record.id, record.kind, record.title, severity, record.severity_raw, record.status,
             record.created_at, placement.layer, placement.component, category, score, record.occurrences,
-            placement.confidence, placement.evidence, why, print_, record.source,
+            placement.confidence, placement.evidence, why, print_,
+            catching_level(placement.layer, category, gap)[0], record.source,
         )
-        for record, severity, category, why, placement, print_, score in zip(
-            records, severities, categories, reasons, placements, prints, table["score"].tolist(),
+        for record, severity, category, why, placement, print_, gap, score in zip(
+            records, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(),
         )
     ]
     components = component_risks(table, scored, config)
@@ -90,6 +93,7 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
         skipped=[skip for result in results for skip in result.skipped],
         components=components,
         roadmap=build_roadmap(components, scored),
+        targets=targets(scored, components),
         unknown_severities=dict(sorted(unknown.items())),
     )
 

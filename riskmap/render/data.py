@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from riskmap import __version__
+from riskmap.analyze.testing import GAP_FIELDS, LEVELS, field_text, gap_text
 from riskmap.config import Config
 from riskmap.models import Analysis, Layer, ScoredRecord, Severity, Status, Tier
 
@@ -95,6 +96,8 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             ],
         },
         "roadmap": [item.model_dump(mode="json") for item in analysis.roadmap],
+        "targets": [target.model_dump(mode="json") for target in analysis.targets],
+        "testing_gaps": _testing_gaps(analysis, order),
         "records": [shown(analysis.records[i]) for i in np.asarray(order).tolist()],
         "skipped": [
             {"source": {"format": skip.source.format, "path": skip.source.path, "locator": skip.source.locator},
@@ -102,6 +105,24 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             for skip in analysis.skipped
         ],
     }
+
+
+def _testing_gaps(analysis: Analysis, order) -> dict[str, Any]:
+    """Records per test level (all, and open), and the gaps the export states, riskiest first."""
+    levels = []
+    for level in LEVELS:
+        members = [r for r in analysis.records if r.test_level == level]
+        levels.append({"level": level, "records": len(members),
+                       "open": sum(1 for r in members if r.status != Status.resolved)})
+    stated = []
+    for index in np.asarray(order).tolist():
+        evidence = analysis.evidence[index]
+        gap = field_text(evidence.extra, GAP_FIELDS) if evidence.extra else None
+        if gap:
+            scored = analysis.records[index]
+            stated.append({"id": scored.id, "component": scored.component, "layer": scored.layer.value,
+                           "status": scored.status.value, "level": scored.test_level, "gap": redact(gap_text(gap))})
+    return {"levels": levels, "stated": stated}
 
 
 def _counts(table, column: str, kinds) -> dict[str, int]:

@@ -1,0 +1,191 @@
+"""Spec drafts: Kiro and spec-kit structure, traceability to records, golden files, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import GOLDEN, ROOT, SAMPLE
+from riskmap.analyze.testing import LEVELS, catching_level
+from riskmap.models import Layer
+
+SAMPLE_IDS = {bug["id"] for bug in json.loads(SAMPLE.read_text(encoding="utf-8"))["bugs"]}
+EARS = re.compile(r"^(WHEN .+ THEN THE \S+ SHALL |IF .+ THEN THE \S+ SHALL |WHILE .+ THE \S+ SHALL ).+ \((?P<ids>[^()]+)\)$")
+CITED = re.compile(r"BUG-\d+")
+
+
+def _specs(cli, tmp_path: Path, *args: str) -> Path:
+    result = cli("spec", SAMPLE, "-q", *args, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    return tmp_path
+
+
+def _requirements(text: str) -> dict[int, list[str]]:
+    """Requirement number -> its acceptance criteria, parsed from a Kiro requirements.md."""
+    found: dict[int, list[str]] = {}
+    current = None
+    in_criteria = False
+    for line in text.splitlines():
+        heading = re.match(r"^### Requirement (\d+)", line)
+        if heading:
+            current, in_criteria = int(heading.group(1)), False
+            found[current] = []
+        elif line == "#### Acceptance Criteria":
+            in_criteria = True
+        elif in_criteria and re.match(r"^\d+\. ", line):
+            found[current].append(line.split(". ", 1)[1])
+    return found
+
+
+def test_kiro_specs_for_the_critical_and_high_components(cli, tmp_path):
+    _specs(cli, tmp_path)
+    cli("analyze", SAMPLE, "--out", tmp_path / "report", "-q", "-r", "json")
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    urgent = [c["name"] for c in report["components"] if c["tier"] in ("critical", "high")]
+    folders = sorted(p.name for p in (tmp_path / ".kiro" / "specs").iterdir())
+    assert folders == sorted(name.replace(".", "-").replace("_", "-") for name in urgent)
+    for folder in folders:
+        assert sorted(p.name for p in (tmp_path / ".kiro" / "specs" / folder).iterdir()) == [
+            "design.md", "requirements.md", "tasks.md"]
+
+
+def test_requirements_have_the_kiro_structure_and_cite_real_records(cli, tmp_path):
+    _specs(cli, tmp_path)
+    for folder in (tmp_path / ".kiro" / "specs").iterdir():
+        text = (folder / "requirements.md").read_text(encoding="utf-8")
+        headings = [line for line in text.splitlines() if line.startswith("## ") or line.startswith("# ")]
+        assert headings[:4] == ["# Requirements Document", "## Introduction", "## Glossary", "## Requirements"]
+        assert re.search(r"^\*\*User Story:\*\* As .+, I want .+, so that .+\.$", text, re.M)
+        requirements = _requirements(text)
+        assert requirements and list(requirements) == list(range(1, len(requirements) + 1))
+        for criteria in requirements.values():
+            assert criteria
+            for criterion in criteria:
+                match = EARS.match(criterion)
+                assert match, criterion
+                ids = set(CITED.findall(match.group("ids")))
+                assert ids and ids <= SAMPLE_IDS
+
+
+def test_design_properties_validate_existing_criteria(cli, tmp_path):
+    _specs(cli, tmp_path)
+    for folder in (tmp_path / ".kiro" / "specs").iterdir():
+        design = (folder / "design.md").read_text(encoding="utf-8")
+        sections = [line[3:] for line in design.splitlines() if line.startswith("## ")]
+        assert sections == ["Overview", "Architecture", "Components and Interfaces", "Data Models",
+                            "Correctness Properties", "Error Handling", "Testing Strategy"]
+        criteria = {f"{n}.{i}" for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
+                    for i in range(1, len(items) + 1)}
+        properties = re.findall(r"^### Property \d+: .+\n\n(\*For any\*.+)\n\n\*\*Validates: Requirements ([\d., ]+)\*\*$",
+                                design, re.M)
+        assert properties
+        for _, validates in properties:
+            assert set(validates.split(", ")) <= criteria
+        assert "src/" in design  # the component's real files
+
+
+def test_tasks_end_with_requirements_and_include_tests(cli, tmp_path):
+    _specs(cli, tmp_path)
+    for folder in (tmp_path / ".kiro" / "specs").iterdir():
+        tasks = (folder / "tasks.md").read_text(encoding="utf-8")
+        criteria = {f"{n}.{i}" for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
+                    for i in range(1, len(items) + 1)}
+        lines = tasks.splitlines()
+        assert lines[0] == "# Implementation Plan"
+        tasks_found: list[tuple[int, str, list[str]]] = []  # indent, header, own detail lines
+        for line in lines[1:]:
+            header = re.match(r"^( *)- \[ \] (\d+\.(?:\d+)?) ", line)
+            if header:
+                tasks_found.append((len(header.group(1)), line, []))
+            elif line.strip():
+                indent = len(line) - len(line.lstrip())
+                owner = next(t for t in reversed(tasks_found) if t[0] == indent - 2)
+                owner[2].append(line.strip())
+        assert any(re.match(r"^- \[ \] 1\. ", header) for _, header, _ in tasks_found)
+        assert any(re.match(r"^  - \[ \] 1\.1 ", header) for _, header, _ in tasks_found)
+        for _, header, details in tasks_found:
+            last = details[-1]
+            assert re.fullmatch(r"- _Requirements: [\d., ]+_", last), header
+            assert set(last[len("- _Requirements: "):-1].split(", ")) <= criteria
+            assert any(CITED.search(line) for line in details if line.startswith("- Records:")), header
+        assert re.search(r"Write a failing (unit|integration|contract|end-to-end) test", tasks)
+
+
+def test_spec_kit_style(cli, tmp_path):
+    _specs(cli, tmp_path, "--style", "spec-kit", "--top", "3")
+    folders = sorted(p.name for p in (tmp_path / "specs").iterdir())
+    assert len(folders) == 3 and folders[0].startswith("001-")
+    spec = (tmp_path / "specs" / folders[0] / "spec.md").read_text(encoding="utf-8")
+    for heading in ("# Feature Specification: Harden ", "## User Scenarios & Testing *(mandatory)*",
+                    "### User Story 1 - ", "**Acceptance Scenarios**:", "## Requirements *(mandatory)*",
+                    "### Functional Requirements", "- **FR-001**: ", "## Success Criteria *(mandatory)*", "- **SC-001**: "):
+        assert heading in spec
+    assert set(CITED.findall(spec)) <= SAMPLE_IDS
+    plan = (tmp_path / "specs" / folders[0] / "plan.md").read_text(encoding="utf-8")
+    assert plan.startswith("# Implementation Plan: Harden ") and "## Technical Context" in plan
+    tasks = (tmp_path / "specs" / folders[0] / "tasks.md").read_text(encoding="utf-8")
+    numbers = [int(n) for n in re.findall(r"^- \[ \] T(\d{3}) ", tasks, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_component_option_and_unknown_component(cli, tmp_path):
+    _specs(cli, tmp_path, "--component", "domain.rules", "--out", "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["domain-rules"]
+    result = cli("spec", SAMPLE, "--component", "nope", cwd=tmp_path)
+    assert result.code == 2 and "--component nope: no such component" in result.stderr
+
+
+def test_analyze_specs_beside_the_report(cli, tmp_path):
+    assert cli("analyze", SAMPLE, "--out", tmp_path, "-q", "--specs").code == 0
+    assert (tmp_path / "specs" / "adapters-dynamodb-repository" / "requirements.md").is_file()
+
+
+def test_untrusted_text_is_escaped_in_specs(cli, tmp_path):
+    _specs(cli, tmp_path, "--component", "adapters.notification_client", "--out", "out")
+    text = (tmp_path / "out" / "adapters-notification-client" / "requirements.md").read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;alert('x')&lt;/script&gt;" in text
+
+
+@pytest.mark.parametrize("name", ["requirements.md", "design.md", "tasks.md"])
+def test_golden_kiro_spec(cli, tmp_path, request, name):
+    result = cli("spec", "sample_data/bugs.json", "-q", "--out", tmp_path, "--top", "1", cwd=ROOT)
+    assert result.code == 0
+    produced = (tmp_path / "adapters-dynamodb-repository" / name).read_text(encoding="utf-8")
+    golden = GOLDEN / "specs" / name
+    if request.config.getoption("--update-golden"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(produced, encoding="utf-8")
+    assert produced == golden.read_text(encoding="utf-8"), f"run pytest --update-golden to accept changes to {name}"
+
+
+def test_roadmap_now_is_the_urgent_records_of_the_urgent_components(cli, tmp_path):
+    cli("analyze", SAMPLE, "--out", tmp_path, "-q", "-r", "json")
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    urgent = {c["name"] for c in report["components"] if c["tier"] in ("critical", "high")}
+    expected = {r["id"] for r in report["records"] if r["component"] in urgent
+                and r["severity"] in ("critical", "high") and r["status"] != "resolved"}
+    now = {i for item in report["roadmap"] if item["horizon"] == "now" for i in item["record_ids"]}
+    assert now == expected and now
+
+
+@given(level=st.sampled_from(["Unit", "Integration", "Contract", "End-to-end", "E2E"]),
+       text=st.text(max_size=40), layer=st.sampled_from(list(Layer)), category=st.text(max_size=12))
+def test_a_stated_testing_gap_decides_the_level(level, text, layer, category):
+    expected = "end-to-end" if level in ("End-to-end", "E2E") else level.lower()
+    assert catching_level(layer, category, f"{level}: {text}") == (expected, "named by the export's testing gap")
+
+
+@given(layer=st.sampled_from(list(Layer)), category=st.sampled_from(["validation", "api contract", "serialization", "other"]))
+def test_without_a_gap_the_place_decides_the_level(layer, category):
+    level, _ = catching_level(layer, category, None)
+    assert level in LEVELS
+    if category in ("api contract", "serialization"):
+        assert level == "contract"
+    else:
+        assert level == {Layer.domain: "unit", Layer.integration: "integration",
+                         Layer.handler: "contract", Layer.unmapped: "end-to-end"}[layer]
