@@ -63,7 +63,7 @@ class ReportKind(StrEnum):
 
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Input files: bug exports (JSON, JSON Lines).", show_default=False, metavar="INPUT..."),
+    typer.Argument(help="Input files: bug exports (JSON, JSON Lines).", show_default=False, metavar="INPUT"),
 ]
 ConfigOpt = Annotated[
     Optional[Path],
@@ -96,7 +96,7 @@ def _root(
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all inputs read; 1 some input could not be read (the reports cover the rest); "
-    "2 usage or config error; 3 --fail-on reached."
+    "2 usage or config error; 3 --fail-on reached (analyze)."
 )
 
 
