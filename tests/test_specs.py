@@ -189,3 +189,17 @@ def test_without_a_gap_the_place_decides_the_level(layer, category):
     else:
         assert level == {Layer.domain: "unit", Layer.integration: "integration",
                          Layer.handler: "contract", Layer.unmapped: "end-to-end"}[layer]
+
+
+def test_templates_folder_overrides_the_spec_wording(cli, tmp_path):
+    templates = tmp_path / "templates" / "kiro"
+    templates.mkdir(parents=True)
+    (templates / "requirements.md.j2").write_text(
+        "# {{ spec.component }}\n{% for r in spec.requirements %}{{ r.number }}: {{ r.record_ids|cite }}\n{% endfor %}",
+        encoding="utf-8")
+    result = cli("spec", SAMPLE, "-q", "--top", "1", "--out", "out", "--templates", tmp_path / "templates", cwd=tmp_path)
+    assert result.code == 0
+    text = (tmp_path / "out" / "adapters-dynamodb-repository" / "requirements.md").read_text(encoding="utf-8")
+    assert text.splitlines()[:2] == ["# adapters.dynamodb_repository", "1: BUG-029, BUG-027"]
+    assert (tmp_path / "out" / "adapters-dynamodb-repository" / "design.md").read_text(encoding="utf-8").startswith(
+        "# Design Document")

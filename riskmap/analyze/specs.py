@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from riskmap.analyze.components import module_name
 from riskmap.analyze.testing import CAUSE_FIELDS, GAP_FIELDS, LEVELS, field_text, gap_text
 from riskmap.models import (
     Analysis,
@@ -195,7 +196,8 @@ def _spec(component: ComponentRisk, pairs: list[tuple[ScoredRecord, Record]], an
 
 
 def _spec_record(scored: ScoredRecord, record: Record) -> SpecRecord:
-    files = [*record.paths, *(f.file for f in record.frames if f.in_app)]
+    # The record's own paths, and the stack frames inside this component (not its callers').
+    files = [*record.paths, *(f.file for f in record.frames if f.in_app and module_name(f.file) == scored.component)]
     return SpecRecord(
         id=scored.id, title=scored.title, severity=scored.severity, status=scored.status,
         category=scored.category, test_level=scored.test_level,
