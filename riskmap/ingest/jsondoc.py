@@ -1,0 +1,106 @@
+"""Reading JSON exports: a document (array, wrapped array or single object) or JSON Lines."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from riskmap.errors import InputError
+from riskmap.ingest.base import decode_text, strip_bom
+
+#: Keys under which an export object may hold its list of records, tried in this order.
+WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
+
+
+def is_json_lines(path: Path) -> bool:
+    """Whether a file holds one JSON object per line: its first line is a whole object, and more follow."""
+    with path.open("rb") as handle:
+        first_line = strip_bom(handle.readline()).strip()
+        rest = handle.read(64).lstrip()
+    if not (first_line.startswith(b"{") and rest.startswith(b"{")):
+        return False
+    try:
+        return isinstance(orjson.loads(first_line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def load_document(path: Path) -> Any:
+    """Parse a whole JSON file, naming the position of the first error."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not data.strip():
+        data = decode_text(path, data).encode("utf-8")
+    try:
+        return orjson.loads(strip_bom(data))
+    except orjson.JSONDecodeError as exc:
+        if "utf-8" in str(exc).lower():
+            decode_text(path, data)
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}") from None
+
+
+def json_items(
+    path: Path,
+    wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
+    single: Callable[[dict], bool] | None = None,
+) -> Iterator[tuple[str, Any, str | None]]:
+    """Yield ``(locator, item, error)`` for every record of a JSON export.
+
+    A JSON Lines file is read line by line (so a large one never sits in memory whole); a bad
+    line gives its error instead of an item. A document is an array, an object holding one under
+    one of ``wrapper_keys``, or, where ``single`` accepts it, one record on its own.
+    """
+    if is_json_lines(path):
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                line = strip_bom(raw) if number == 1 else raw
+                if not line.strip():
+                    continue
+                try:
+                    yield f"line {number}", orjson.loads(line.rstrip()), None
+                except orjson.JSONDecodeError as exc:
+                    yield f"line {number}", None, f"invalid JSON at column {exc.colno}: {exc.msg}"
+        return
+    document = load_document(path)
+    if isinstance(document, list):
+        items, where = document, "record"
+    elif isinstance(document, dict):
+        key = next((k for k in wrapper_keys if isinstance(document.get(k), list)), None)
+        if key is not None:
+            items, where = document[key], key
+        elif single is not None and single(document):
+            items, where = [document], "record"
+        else:
+            keys = ", ".join(sorted(document)[:8]) or "none"
+            raise InputError(
+                str(path),
+                "expected a JSON array of records, or an object holding one under "
+                f"{', '.join(wrapper_keys)}; found an object with keys: {keys}",
+            )
+    else:
+        raise InputError(str(path), f"expected a JSON array or object; found {type_name(document)}")
+    for index, item in enumerate(items, start=1):
+        yield f"{where}[{index}]", item, None
+
+
+def type_name(value: Any) -> str:
+    """How a JSON value's type reads in a message."""
+    return {
+        dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+        int: "a number", float: "a number", type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def dig(value: Any, *keys: str | int) -> Any:
+    """``value[k1][k2]...``, or None where any step is missing or of the wrong type."""
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(value, list) or not -len(value) <= key < len(value):
+                return None
+        elif not isinstance(value, dict):
+            return None
+        value = value[key] if isinstance(key, int) else value.get(key)
+    return value
