@@ -141,8 +141,11 @@ def test_ingest_to_stdout(cli):
 
 
 def test_formats_lists_every_ingester(cli):
+    from riskmap.ingest import INGESTERS
+
     result = cli("formats")
-    assert result.code == 0 and result.stdout.startswith("json ")
+    assert result.code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [i.name for i in INGESTERS]
 
 
 def test_help_and_version(cli):
@@ -170,6 +173,6 @@ def test_python_dash_m_runs_without_traceback(tmp_path):
 
 def test_format_option_forces_or_refuses(cli, tmp_path):
     unknown = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "nope")
-    assert unknown.code == 2 and unknown.stderr.strip() == "riskmap: error: unknown format 'nope'; riskmap reads: json"
+    assert unknown.code == 2 and unknown.stderr.startswith("riskmap: error: unknown format 'nope'; riskmap reads: sentry,")
     forced = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "json", "-v")
     assert forced.code == 0 and "(forced with --format)" in forced.stderr

@@ -8,11 +8,25 @@ from pathlib import Path
 from riskmap.config import Config
 from riskmap.errors import InputError, UsageError
 from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, FileResult, Head, Ingester
+from riskmap.ingest.bugzilla import BugzillaIngester
+from riskmap.ingest.csv_export import BUGZILLA_CSV, GENERIC_CSV, JIRA_CSV
 from riskmap.ingest.generic_json import GenericJsonIngester
+from riskmap.ingest.github import GitHubIngester
+from riskmap.ingest.jira import JiraIngester
+from riskmap.ingest.sentry import SentryIngester
 from riskmap.models import InputSummary, Record, Skipped, Source
 
 #: Every format riskmap reads, most specific first: detection takes the first that fits.
-INGESTERS: tuple[Ingester, ...] = (GenericJsonIngester(),)
+INGESTERS: tuple[Ingester, ...] = (
+    SentryIngester(),
+    JiraIngester(),
+    BugzillaIngester(),
+    GitHubIngester(),
+    GenericJsonIngester(),
+    JIRA_CSV,
+    BUGZILLA_CSV,
+    GENERIC_CSV,
+)
 
 
 def by_name(name: str) -> Ingester:

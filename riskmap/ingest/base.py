@@ -12,7 +12,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.models import InputSummary, Record, Skipped
 
-HEAD_BYTES = 4096
+HEAD_BYTES = 65536
 NUL = b"\x00"
 BINARY = "binary data (NUL bytes), not a text export"
 

@@ -38,7 +38,11 @@ _RESOLVED = {
 }
 
 _ZERO = timedelta(0)
-_TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
+_PYTHON_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
+_JS_FRAME = re.compile(r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+)(?::\d+)?\)?\s*$", re.M)
+_JAVA_FRAME = re.compile(r"^\s*at ((?:[\w$]+\.)*)([\w$<>]+)\(([\w$]+\.(?:java|kt|scala)):(\d+)\)\s*$", re.M)
+_LIBRARY = re.compile(r"(?:site-packages|dist-packages|node_modules|/lib/python\d|<frozen |^internal/|^node:)")
+_JAVA_LIBRARY = re.compile(r"^(?:java|javax|jdk|sun|kotlin|scala|org\.junit|org\.springframework)\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +129,25 @@ def as_datetime(value: Any) -> datetime | None:
     return None
 
 
+#: Date layouts trackers write besides ISO 8601 (Jira's CSV export: "02/Oct/26 9:15 AM").
+DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %H:%M",
+                "%d/%b/%y", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+
+
 def _iso_datetime(value: str) -> datetime | None:
+    text = value.strip()
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        parsed = None
+        for layout in DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, layout)
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed if parsed.utcoffset() == _ZERO else parsed.astimezone(UTC)
@@ -147,14 +165,27 @@ def as_status(value: str | None) -> Status:
     return Status.unknown
 
 
-def traceback_frames(text: str) -> tuple[Frame, ...]:
-    """Frames of the Python tracebacks quoted in a text, outermost first."""
-    if 'File "' not in text:
-        return ()
-    return tuple(
-        Frame(file=file, line=int(line), function=function)
-        for file, line, function in _TRACEBACK_FRAME.findall(text)
-    )
+def stack_frames(text: str) -> tuple[Frame, ...]:
+    """Frames of the stack traces quoted in a text (Python, JavaScript, Java), outermost first.
+
+    Frames in installed libraries (site-packages, node_modules, java.*, ...) are not in-app.
+    """
+    frames: list[Frame] = []
+    if 'File "' in text:
+        frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file))
+                   for file, line, function in _PYTHON_FRAME.findall(text)]
+    if "at " in text and ":" in text:
+        frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file))
+                   for function, file, line in reversed(_JS_FRAME.findall(text))]
+        frames += [_java_frame(*groups) for groups in reversed(_JAVA_FRAME.findall(text))]
+    return tuple(frames)
+
+
+def _java_frame(qualified: str, function: str, file: str, line: str) -> Frame:
+    """``com.acme.Repo.save(Repo.java:42)``: the file under its package's folders."""
+    package = qualified.rstrip(".").rpartition(".")[0]
+    path = f"{package.replace('.', '/')}/{file}" if package else file
+    return Frame(file=path, line=int(line), function=function, in_app=not _JAVA_LIBRARY.match(qualified))
 
 
 def derived_id(prefix: str, *parts: str) -> str:

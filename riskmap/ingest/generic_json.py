@@ -15,7 +15,7 @@ from riskmap.ingest.fields import (
     as_text,
     as_texts,
     derived_id,
-    traceback_frames,
+    stack_frames,
 )
 from riskmap.ingest.jsondoc import is_json_lines, json_items, type_name
 from riskmap.models import Record, Skipped, Source
@@ -90,6 +90,6 @@ def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Ski
         component_hint=as_text(get(keys.get("component"))),
         labels=as_texts(item[labels]) if labels else (),
         paths=(path,) if path else (),
-        frames=traceback_frames(description),
+        frames=stack_frames(description),
         extra=extra,
     )

@@ -1,0 +1,78 @@
+"""Bugzilla: the REST API's bug objects (``{"bugs": [...]}`` or JSON Lines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from riskmap.config import Config
+from riskmap.ingest.base import Head
+from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.jsondoc import json_items, type_name
+from riskmap.models import Frame, Record, Skipped, Source
+
+_PRODUCT = re.compile(r'"product"\s*:\s*"')
+_BUGZILLA = re.compile(r'"(?:cf_[a-z_]+|creation_time|is_confirmed|op_sys)"\s*:')
+_SIGNATURE = re.compile(r"\[@\s*([^\]]+?)\s*\]")
+_UNSET = {"", "--", "---", "unspecified", "n/a"}
+_READ = {"id", "summary", "severity", "priority", "product", "component", "status", "resolution",
+         "creation_time", "cf_last_resolved", "keywords", "comments", "cf_crash_signature"}
+
+
+class BugzillaIngester:
+    """Bugs as Bugzilla's REST API returns them."""
+
+    name = "bugzilla"
+    summary = "Bugzilla REST: {\"bugs\": [...]} or JSON Lines of bug objects"
+
+    def sniff(self, head: Head) -> str | None:
+        """A product next to Bugzilla's own fields (cf_*, creation_time, op_sys ...)."""
+        text = head.text
+        if text[:1] in "[{" and _PRODUCT.search(text) and _BUGZILLA.search(text):
+            return "bug objects with a product and Bugzilla fields (cf_*, creation_time)"
+        return None
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
+        """Yield one record per bug."""
+        name = str(path)
+        for locator, item, error in json_items(path, wrapper_keys=("bugs",)):
+            source = Source(format=self.name, path=name, locator=locator)
+            yield Skipped(source=source, reason=error) if error else bug_record(item, source)
+
+
+def bug_record(item: Any, source: Source) -> Record | Skipped:
+    """One Bugzilla bug as a Record."""
+    if not isinstance(item, dict):
+        return Skipped(source=source, reason=f"expected a bug object, found {type_name(item)}")
+    title = as_text(item.get("summary"))
+    if title is None:
+        return Skipped(source=source, reason="a bug without a summary")
+    severity = as_text(item.get("severity"))
+    if severity is None or severity.lower() in _UNSET:
+        severity = as_text(item.get("priority"))
+        severity = None if severity is None or severity.lower() in _UNSET else severity
+    comments = [c.get("text") for c in item.get("comments") or () if isinstance(c, dict) and isinstance(c.get("text"), str)]
+    description = comments[0] if comments else ""
+    product, component = as_text(item.get("product")), as_text(item.get("component"))
+    status = as_text(item.get("status"))
+    signatures = _SIGNATURE.findall(as_text(item.get("cf_crash_signature")) or "")
+    frames = tuple(frame for text in comments for frame in stack_frames(text))
+    # A crash signature names a function, not a file: kept as a frame, never used for placing.
+    frames += tuple(Frame(file="", function=signature, in_app=False) for signature in signatures)
+    return Record(
+        id=as_text(item.get("id")) or title,
+        source=source,
+        title=title,
+        description=description,
+        severity_raw=severity,
+        status=as_status(status),
+        created_at=as_datetime(item.get("creation_time")),
+        resolved_at=as_datetime(item.get("cf_last_resolved")),
+        component_hint="/".join(part for part in (product, component) if part) or None,
+        labels=as_texts(item.get("keywords")),
+        frames=frames,
+        extra={k: v for k, v in item.items() if k not in _READ}
+        | {"resolution": item.get("resolution"), "comment_count": len(comments)},
+    )

@@ -1,0 +1,81 @@
+"""GitHub Issues: REST API JSON (arrays, search results), `gh issue list --json`, and JSON Lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from riskmap.config import Config
+from riskmap.ingest.base import Head
+from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.jsondoc import json_items, type_name
+from riskmap.models import Record, Skipped, Source
+
+_GITHUB = re.compile(r'"(?:html_url|url|repository_url)"\s*:\s*"https://(?:api\.)?github\.com/')
+_NUMBER = re.compile(r'"number"\s*:\s*\d')
+#: Labels that state a severity: priority-high, severity: major, P1, sev:2, critical ...
+SEVERITY_LABEL = re.compile(
+    r"^(?:(?:priority|severity|prio|sev|pri)\s*[-:/_ ]\s*\S.*|p[0-4]|s[0-4]|sev[0-4]|"
+    r"critical|blocker|urgent|major|minor|trivial|high|medium|low)$",
+    re.IGNORECASE,
+)
+#: Labels that name a component: area/api, component: billing, module:auth ...
+COMPONENT_LABEL = re.compile(r"^(?:area|component|comp|module|service|pkg|package)\s*[/:]\s*(\S.*)$", re.IGNORECASE)
+#: Labels that name a category: type: bug, kind/performance, category:security ...
+CATEGORY_LABEL = re.compile(r"^(?:type|kind|category)\s*[/:]\s*(\S.*)$", re.IGNORECASE)
+_READ = {"number", "title", "body", "state", "created_at", "createdAt", "closed_at", "closedAt", "labels"}
+
+
+class GitHubIngester:
+    """Issues exported from GitHub; pull requests are skipped."""
+
+    name = "github"
+    summary = "GitHub Issues: REST API JSON, search results {\"items\": [...]}, gh issue list --json, JSON Lines"
+
+    def sniff(self, head: Head) -> str | None:
+        """GitHub URLs next to issue numbers."""
+        text = head.text
+        if text[:1] in "[{" and _GITHUB.search(text) and _NUMBER.search(text):
+            return "issue objects with a number and github.com URLs"
+        return None
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
+        """Yield one record per issue."""
+        name = str(path)
+        for locator, item, error in json_items(path, wrapper_keys=("items", "issues")):
+            source = Source(format=self.name, path=name, locator=locator)
+            yield Skipped(source=source, reason=error) if error else issue_record(item, source)
+
+
+def issue_record(item: Any, source: Source) -> Record | Skipped:
+    """One GitHub issue as a Record."""
+    if not isinstance(item, dict):
+        return Skipped(source=source, reason=f"expected an issue object, found {type_name(item)}")
+    if item.get("pull_request") or item.get("isPullRequest"):
+        return Skipped(source=source, reason="a pull request, not an issue")
+    title = as_text(item.get("title"))
+    if title is None:
+        return Skipped(source=source, reason="an issue without a title")
+    number = as_text(item.get("number"))
+    body = as_text(item.get("body")) or ""
+    labels = as_texts(item.get("labels"))
+    severity = next((label for label in labels if SEVERITY_LABEL.match(label)), None)
+    component = next((m.group(1) for m in map(COMPONENT_LABEL.match, labels) if m), None)
+    category = next((m.group(1) for m in map(CATEGORY_LABEL.match, labels) if m), None)
+    return Record(
+        id=f"#{number}" if number else as_text(item.get("id")) or title,
+        source=source,
+        title=title,
+        description=body,
+        severity_raw=severity,
+        status=as_status(as_text(item.get("state"))),
+        created_at=as_datetime(item.get("created_at") or item.get("createdAt")),
+        resolved_at=as_datetime(item.get("closed_at") or item.get("closedAt")),
+        category=category,
+        component_hint=component,
+        labels=labels,
+        frames=stack_frames(body),
+        extra={k: v for k, v in item.items() if k not in _READ},
+    )
