@@ -44,15 +44,15 @@ class SentryIngester:
         text = head.text
         if text[:1] not in "[{":
             return None
+        lines = head.data.split(b"\n", 2)
+        if len(lines) > 2 and _ENVELOPE_ITEM.match(lines[1].strip()) and b'"event_id"' in lines[0] + lines[1]:
+            return "a Sentry envelope (a header line, then item headers and payloads)"
         if _ISSUE.search(text) and ('"firstSeen"' in text or '"shortId"' in text or '"count()"' in text):
             return "Sentry issue objects (shortId, culprit, firstSeen)"
         if _EVENT.search(text) and _STACK.search(text):
             return "Sentry event objects (event id with exception or entries)"
         if '"eventID"' in text:
             return "Sentry objects with event ids"
-        lines = head.data.split(b"\n", 2)
-        if len(lines) > 2 and _ENVELOPE_ITEM.match(lines[1].strip()) and b'"event_id"' in lines[0] + lines[1]:
-            return "a Sentry envelope (a header line, then item headers and payloads)"
         return None
 
     def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
