@@ -16,6 +16,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -26,6 +28,7 @@ from riskmap.analyze.specs import build_specs, select_components
 from riskmap.config import Config, find_config, load_config
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import INGESTERS, FileResult, read_input
+from riskmap.ingest.jsondoc import progress_hook
 from riskmap.models import RECORD_ADAPTER, Tier
 from riskmap.render import write_bytes
 from riskmap.render.data import build_report
@@ -300,39 +303,56 @@ def _read_all(
 
 
 class _Progress:
-    """A transient status line on stderr while riskmap works; only on a terminal, never with --quiet."""
+    """A transient progress bar on stderr while riskmap works; only on a terminal, never with --quiet.
+
+    While a file is read it shows the share of its bytes read (from the readers that stream) and
+    the records so far; after that, the stage riskmap is in.
+    """
 
     EVERY = 2000
 
     def __init__(self, quiet: bool) -> None:
-        self._status = None if quiet or not err.is_terminal else err.status("")
+        self._bar = None if quiet or not err.is_terminal else Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[note]}"),
+            console=err, transient=True,
+        )
+        self._task = None
         self._count = 0
         self._path = ""
+        self._token = None
 
     def __enter__(self) -> _Progress:
-        if self._status is not None:
-            self._status.start()
+        if self._bar is not None:
+            self._bar.start()
+            self._task = self._bar.add_task("", total=None, note="")
+            self._token = progress_hook.set(self._bytes)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._status is not None:
-            self._status.stop()
+        if self._bar is not None:
+            progress_hook.reset(self._token)
+            self._bar.stop()
 
     def say(self, text: str) -> None:
         """Show what riskmap is doing now."""
-        if self._status is not None:
-            self._status.update(Text(text))
+        if self._bar is not None:
+            self._bar.update(self._task, description=escape(text), total=None, completed=0, note="")
 
     def start(self, path: Path) -> None:
-        """Start counting the records of one input."""
+        """Start reading one input."""
         self._path, self._count = str(path), 0
-        self.tick()
+        if self._bar is not None:
+            size = path.stat().st_size if path.is_file() else None
+            self._bar.update(self._task, description=escape(f"reading {path}"), total=size, completed=0, note="")
 
     def tick(self) -> None:
         """Count one record read."""
         self._count += 1
-        if self._status is not None and self._count % self.EVERY == 1:
-            self._status.update(Text(f"reading {self._path}: {self._count - 1:,} records"))
+        if self._bar is not None and self._count % self.EVERY == 0:
+            self._bar.update(self._task, note=f"{self._count:,} records")
+
+    def _bytes(self, done: int, total: int) -> None:
+        self._bar.update(self._task, completed=done, total=total)
 
 
 def _print_summary(report: dict, written: Sequence[Path]) -> None:

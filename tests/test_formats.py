@@ -149,3 +149,25 @@ def test_csv_row_with_extra_cells_is_skipped_with_its_line(cli, tmp_path):
 def test_every_format_is_covered_here():
     covered = {"github", "jira", "bugzilla", "sentry", "json", "jira-csv", "bugzilla-csv", "csv"}
     assert {ingester.name for ingester in INGESTERS} == covered
+
+
+@pytest.mark.parametrize("document", [
+    [{"title": "a", "score": 1.5}, "not an object", {"title": "c", "nested": {"deep": [1, 2]}}],
+    {"meta": {"page": 1, "items": "not this"}, "bugs": [{"title": "a"}, {"title": "b"}]},
+])
+def test_streamed_documents_give_the_same_items_as_whole_ones(tmp_path, document):
+    from riskmap.ingest.jsondoc import json_items
+
+    path = _write(tmp_path, "export.json", document)
+    assert list(json_items(path, stream_bytes=0)) == list(json_items(path))
+
+
+def test_a_truncated_streamed_document_names_the_position(tmp_path):
+    from riskmap.errors import InputError
+    from riskmap.ingest.jsondoc import json_items
+
+    path = _write(tmp_path, "cut.json", '[{"title": "a"}, {"title": ')
+    with pytest.raises(InputError) as error:
+        list(json_items(path, stream_bytes=0))
+    assert str(error.value).startswith(f"{path}:near byte ") and "invalid JSON" in str(error.value)
+    assert "\n" not in str(error.value)

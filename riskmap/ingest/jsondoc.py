@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+import ijson
 import orjson
 
 from riskmap.errors import InputError
@@ -14,6 +16,14 @@ from riskmap.ingest.base import decode_text, strip_bom
 
 #: Keys under which an export object may hold its list of records, tried in this order.
 WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
+
+#: JSON documents larger than this are streamed record by record instead of parsed whole.
+STREAM_BYTES = 64 * 1024 * 1024
+#: How often (in records) a streamed read reports its position.
+PROGRESS_EVERY = 1000
+
+#: Set by the CLI: told how many bytes of the current file have been read, while it is read.
+progress_hook: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress_hook", default=None)
 
 
 def is_json_lines(path: Path) -> bool:
@@ -46,23 +56,32 @@ def json_items(
     path: Path,
     wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
     single: Callable[[dict], bool] | None = None,
+    stream_bytes: int = STREAM_BYTES,
 ) -> Iterator[tuple[str, Any, str | None]]:
     """Yield ``(locator, item, error)`` for every record of a JSON export.
 
     A JSON Lines file is read line by line (so a large one never sits in memory whole); a bad
     line gives its error instead of an item. A document is an array, an object holding one under
-    one of ``wrapper_keys``, or, where ``single`` accepts it, one record on its own.
+    one of ``wrapper_keys``, or, where ``single`` accepts it, one record on its own; one larger
+    than ``stream_bytes`` is parsed a record at a time.
     """
+    report = progress_hook.get()
+    total = path.stat().st_size
     if is_json_lines(path):
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 line = strip_bom(raw) if number == 1 else raw
+                if report is not None and number % PROGRESS_EVERY == 0:
+                    report(handle.tell(), total)
                 if not line.strip():
                     continue
                 try:
                     yield f"line {number}", orjson.loads(line.rstrip()), None
                 except orjson.JSONDecodeError as exc:
                     yield f"line {number}", None, f"invalid JSON at column {exc.colno}: {exc.msg}"
+        return
+    if total > stream_bytes:
+        yield from _streamed_items(path, wrapper_keys, report, total)
         return
     document = load_document(path)
     if isinstance(document, list):
@@ -84,6 +103,35 @@ def json_items(
         raise InputError(str(path), f"expected a JSON array or object; found {type_name(document)}")
     for index, item in enumerate(items, start=1):
         yield f"{where}[{index}]", item, None
+
+
+def _streamed_items(
+    path: Path, wrapper_keys: tuple[str, ...], report: Callable[[int, int], None] | None, total: int
+) -> Iterator[tuple[str, Any, str | None]]:
+    """The records of a large JSON array (or wrapped array), parsed one at a time."""
+    with path.open("rb") as handle:
+        start = strip_bom(handle.read(65536)).lstrip()[:1]
+    if start == b"[":
+        prefix, where = "item", "record"
+    else:
+        with path.open("rb") as handle:
+            key = next((value for prefix, event, value in ijson.parse(handle)
+                        if prefix == "" and event == "map_key" and value in wrapper_keys), None)
+        if key is None:
+            raise InputError(str(path), "expected a JSON array of records, or an object holding one under "
+                             f"{', '.join(wrapper_keys)}")
+        prefix, where = f"{key}.item", key
+    with path.open("rb") as handle:
+        if handle.read(3) != codecs.BOM_UTF8:
+            handle.seek(0)
+        try:
+            for index, item in enumerate(ijson.items(handle, prefix, use_float=True), start=1):
+                if report is not None and index % PROGRESS_EVERY == 0:
+                    report(handle.tell(), total)
+                yield f"{where}[{index}]", item, None
+        except ijson.JSONError as exc:
+            message = " ".join(str(exc).split("\n", 1)[0].split())
+            raise InputError(str(path), f"invalid JSON: {message}", f"near byte {handle.tell()}") from None
 
 
 def type_name(value: Any) -> str:
