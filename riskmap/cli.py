@@ -66,7 +66,7 @@ class ReportKind(StrEnum):
 
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Input files: bug exports (JSON, JSON Lines).", show_default=False, metavar="INPUT"),
+    typer.Argument(help="Input files: tracker and error-monitor exports (JSON, JSON Lines, CSV); see `riskmap formats`.", show_default=False, metavar="INPUT"),
 ]
 ConfigOpt = Annotated[
     Optional[Path],

@@ -9,7 +9,7 @@ from typing import Any
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head
-from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
 from riskmap.ingest.jsondoc import json_items, type_name
 from riskmap.models import Frame, Record, Skipped, Source
 
@@ -73,6 +73,5 @@ def bug_record(item: Any, source: Source) -> Record | Skipped:
         component_hint="/".join(part for part in (product, component) if part) or None,
         labels=as_texts(item.get("keywords")),
         frames=frames,
-        extra={k: v for k, v in item.items() if k not in _READ}
-        | {"resolution": item.get("resolution"), "comment_count": len(comments)},
+        extra=keep_extra(item, _READ) | {"resolution": item.get("resolution"), "comment_count": len(comments)},
     )

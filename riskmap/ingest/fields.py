@@ -50,7 +50,7 @@ class Shape:
     """How one shape of record maps to the canonical fields: the key of each (None where absent)."""
 
     keys: dict[str, str]
-    extra: tuple[str, ...]
+    read: frozenset[str]
 
 
 class FieldResolver:
@@ -83,8 +83,31 @@ class FieldResolver:
                 if key is not None and key not in chosen.values():
                     chosen[canonical] = key
                     break
-        used = set(chosen.values())
-        return Shape(chosen, tuple(key for key in keys if key not in used))
+        return Shape(chosen, frozenset(chosen.values()))
+
+
+#: How big a nested value may be and still be kept in a record's extra fields.
+EXTRA_ITEMS = 8
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def keep_extra(item: Mapping[str, Any], read: Any) -> dict[str, Any]:
+    """A record's other fields, for templates: scalars, and short lists or objects of scalars.
+
+    Nested structures (user objects, comment threads, change histories) are left out: they are
+    what makes a large export large, and riskmap holds every record while it works.
+    """
+    kept = {}
+    for key, value in item.items():
+        if key in read:
+            continue
+        if isinstance(value, _SCALARS):
+            kept[key] = value
+        elif isinstance(value, list) and len(value) <= EXTRA_ITEMS and all(isinstance(v, _SCALARS) for v in value):
+            kept[key] = value
+        elif isinstance(value, dict) and len(value) <= EXTRA_ITEMS and all(isinstance(v, _SCALARS) for v in value.values()):
+            kept[key] = value
+    return kept
 
 
 def as_text(value: Any) -> str | None:

@@ -10,6 +10,7 @@ from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import (
     FieldResolver,
+    keep_extra,
     as_datetime,
     as_status,
     as_text,
@@ -66,8 +67,8 @@ def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Ski
         if not description:
             return Skipped(source=source, reason="no title, summary or name, and no description")
         title = description.splitlines()[0][:120]
-    # Source fields riskmap does not read stay in extra, and so does a date that does not parse.
-    extra = {key: item[key] for key in shape.extra}
+    # Source fields riskmap does not read stay in extra (see keep_extra), and so does a date that does not parse.
+    extra = keep_extra(item, shape.read)
     dates = []
     for canonical in ("created_at", "resolved_at"):
         key = keys.get(canonical)

@@ -9,7 +9,7 @@ from typing import Any
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head
-from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
 from riskmap.ingest.jsondoc import json_items, type_name
 from riskmap.models import Record, Skipped, Source
 
@@ -77,5 +77,5 @@ def issue_record(item: Any, source: Source) -> Record | Skipped:
         component_hint=component,
         labels=labels,
         frames=stack_frames(body),
-        extra={k: v for k, v in item.items() if k not in _READ},
+        extra=keep_extra(item, _READ),
     )

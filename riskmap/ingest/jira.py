@@ -10,7 +10,7 @@ from typing import Any
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import HEAD_BYTES, Head
-from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
 from riskmap.ingest.jsondoc import dig, json_items, type_name
 from riskmap.models import Record, Skipped, Source, Status
 
@@ -92,6 +92,5 @@ def issue_record(item: Any, source: Source) -> Record | Skipped:
         component_hint=next(iter(as_texts(fields.get("components"))), None),
         labels=as_texts(fields.get("labels")),
         frames=stack_frames(description),
-        extra={**{k: v for k, v in item.items() if k not in ("key", "fields")},
-               **{k: v for k, v in fields.items() if k not in _READ_FIELDS and v is not None}},
+        extra=keep_extra(item, ("key", "fields")) | keep_extra(fields, _READ_FIELDS),
     )

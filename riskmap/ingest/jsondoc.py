@@ -115,8 +115,9 @@ def _streamed_items(
         prefix, where = "item", "record"
     else:
         with path.open("rb") as handle:
-            key = next((value for prefix, event, value in ijson.parse(handle)
-                        if prefix == "" and event == "map_key" and value in wrapper_keys), None)
+            # The first top-level key of wrapper_keys whose value is an array (reading stops there).
+            key = next((prefix for prefix, event, _ in ijson.parse(handle)
+                        if event == "start_array" and prefix in wrapper_keys), None)
         if key is None:
             raise InputError(str(path), "expected a JSON array of records, or an object holding one under "
                              f"{', '.join(wrapper_keys)}")
