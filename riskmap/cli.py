@@ -1,7 +1,7 @@
 """The command line: parse options, run ingest → analyze → render, print, exit.
 
 Exit codes: 0 all inputs read and reports written; 1 some input could not be read (the reports
-cover the rest); 2 a usage or config error (nothing was analysed); 3 ``--fail-on`` was reached.
+cover the rest); 2 a usage, config or output error; 3 ``--fail-on`` was reached; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from riskmap.config import Config, find_config, load_config
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import INGESTERS, FileResult, read_input
 from riskmap.ingest.jsondoc import progress_hook
-from riskmap.models import RECORD_ADAPTER, Tier
+from riskmap.models import RECORD_ADAPTER, Analysis, ComponentRisk, Tier
 from riskmap.render import write_bytes
 from riskmap.render.data import build_report
 from riskmap.render.html import HtmlRenderer
@@ -99,7 +99,7 @@ def _root(
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all inputs read; 1 some input could not be read (the reports cover the rest); "
-    "2 usage or config error; 3 --fail-on reached (analyze)."
+    "2 usage, config or output error; 3 --fail-on reached (analyze)."
 )
 
 
@@ -209,7 +209,10 @@ def spec(
     raise typer.Exit(EXIT_INPUT_FAILED if any(r.summary.error for r in results) else EXIT_OK)
 
 
-def _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet, verbose):
+def _analyse(
+    inputs: Sequence[Path], config_file: Path | None, format_name: str | None, as_of: str | None,
+    templates: Path | None, progress: _Progress, quiet: bool, verbose: bool,
+) -> tuple[list[FileResult], Analysis, Config]:
     """Read and analyse the inputs: the part every command that reports shares."""
     config = _config(config_file, verbose and not quiet)
     moment = _as_of(as_of)
@@ -220,7 +223,9 @@ def _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet
     return results, run_analysis(results, config, moment), config
 
 
-def _write_specs(analysis, chosen, style: SpecStyle, folder: Path, templates: Path | None) -> list[Path]:
+def _write_specs(
+    analysis: Analysis, chosen: Sequence[ComponentRisk], style: SpecStyle, folder: Path, templates: Path | None
+) -> list[Path]:
     """Write the spec drafts of the chosen components; return the files written."""
     written = []
     for relative, content in SpecRenderer(style, templates).render(build_specs(analysis, chosen)).items():

@@ -176,3 +176,10 @@ def test_format_option_forces_or_refuses(cli, tmp_path):
     assert unknown.code == 2 and unknown.stderr.startswith("riskmap: error: unknown format 'nope'; riskmap reads: sentry,")
     forced = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "json", "-v")
     assert forced.code == 0 and "(forced with --format)" in forced.stderr
+
+
+def test_an_unwritable_report_folder_is_a_clear_error(cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = cli("analyze", SAMPLE, "--out", blocker / "reports", "-q")
+    assert result.code == 2 and result.stderr.startswith("riskmap: error: ") and "cannot write" in result.stderr

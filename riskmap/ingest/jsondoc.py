@@ -18,7 +18,7 @@ from riskmap.ingest.base import decode_text, strip_bom
 WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
 
 #: JSON documents larger than this are streamed record by record instead of parsed whole.
-STREAM_BYTES = 64 * 1024 * 1024
+STREAM_BYTES = 256 * 1024 * 1024
 #: How often (in records) a streamed read reports its position.
 PROGRESS_EVERY = 1000
 
