@@ -261,8 +261,9 @@ def ingest(
 def formats() -> None:
     """List the input formats riskmap reads."""
     out = _out()
+    width = max(len(ingester.name) for ingester in INGESTERS)
     for ingester in INGESTERS:
-        out.print(f"{ingester.name:<10} {ingester.summary}", markup=False)
+        out.print(f"{ingester.name:<{width}}  {ingester.summary}", markup=False)
 
 
 def _config(path: Path | None, verbose: bool) -> Config:

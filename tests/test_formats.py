@@ -171,3 +171,16 @@ def test_a_truncated_streamed_document_names_the_position(tmp_path):
         list(json_items(path, stream_bytes=0))
     assert str(error.value).startswith(f"{path}:near byte ") and "invalid JSON" in str(error.value)
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("second_line", [b"null", b"[1, 2]", b"{broken"])
+def test_a_broken_envelope_item_header_is_skipped_with_its_line(cli, tmp_path, second_line):
+    envelope = b'{"event_id": "' + b"b" * 32 + b'"}\n{"type": "event"}\n' + json.dumps(SDK_EVENT).encode() + b"\n" \
+        + second_line + b"\n"
+    path = _write(tmp_path, "envelope.bin", envelope)
+    result = cli("analyze", path, "--out", tmp_path / "out", "-q")
+    assert result.code == 0 and "Traceback" not in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["records"] == 1
+    assert report["skipped"][0]["source"]["locator"] == "line 4"
+    assert report["skipped"][0]["reason"].startswith("invalid item header")

@@ -91,25 +91,22 @@ def envelope_items(path: Path) -> Iterator[tuple[str, Any, str | None]]:
         raise InputError(str(path), f"invalid envelope header: {exc.msg}", "line 1") from None
     position, number = header_end + 1, 1
     while position < len(data):
-        end = data.find(b"\n", position)
-        end = len(data) if end < 0 else end
-        line = data[position:end].strip()
+        line, position = _line_at(data, position)
         number += 1
-        position = end + 1
-        if not line:
+        if not line.strip():
             continue
         try:
-            item_header = orjson.loads(line)
+            item_header, problem = orjson.loads(line), "not an object"
         except orjson.JSONDecodeError as exc:
-            yield f"line {number}", None, f"invalid item header: {exc.msg}"
+            item_header, problem = None, exc.msg
+        if not isinstance(item_header, dict):
+            yield f"line {number}", None, f"invalid item header: {problem}"
             return
-        length = item_header.get("length") if isinstance(item_header, dict) else None
+        length = item_header.get("length")
         if isinstance(length, int):
             payload, position = data[position:position + length], position + length + 1
         else:
-            end = data.find(b"\n", position)
-            end = len(data) if end < 0 else end
-            payload, position = data[position:end], end + 1
+            payload, position = _line_at(data, position)
         number += 1
         if item_header.get("type") != "event":
             continue
@@ -121,6 +118,13 @@ def envelope_items(path: Path) -> Iterator[tuple[str, Any, str | None]]:
         if isinstance(event, dict) and "event_id" not in event and isinstance(envelope, dict):
             event["event_id"] = envelope.get("event_id")
         yield f"item at line {number}", event, None
+
+
+def _line_at(data: bytes, position: int) -> tuple[bytes, int]:
+    """The line starting at ``position`` (without its newline), and where the next one starts."""
+    end = data.find(b"\n", position)
+    end = len(data) if end < 0 else end
+    return data[position:end], end + 1
 
 
 def issue_record(item: dict, source: Source) -> Record | Skipped:
