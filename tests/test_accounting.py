@@ -52,3 +52,34 @@ def test_every_non_blank_json_line_is_analysed_or_skipped(lines):
     assert result.summary.error is None
     assert result.summary.records + result.summary.skipped == sum(1 for line in lines if line.strip())
     assert len(analysis.records) == result.summary.records
+
+
+FORMAT_KEYS = {
+    "github": ["number", "title", "body", "state", "labels", "created_at", "closed_at", "pull_request", "url"],
+    "jira": ["key", "fields", "summary", "priority", "status", "components", "description", "created"],
+    "bugzilla": ["id", "summary", "severity", "priority", "product", "component", "status", "comments",
+                 "cf_crash_signature", "creation_time", "keywords"],
+    "sentry": ["shortId", "title", "culprit", "count", "firstSeen", "level", "status", "metadata", "eventID",
+               "exception", "entries", "tags", "message"],
+}
+NESTED = st.recursive(
+    SCALARS | st.sampled_from(["", "--", "2026-10-01T00:00:00Z", "a/b.py in f", "[@ sig]", "priority-high"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["name", "text", "values", "type", "value", "stacktrace", "frames", "filename",
+                         "inApp", "lineNo", "data", "key", "summary", "statusCategory"]), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), name=st.sampled_from(sorted(FORMAT_KEYS)))
+def test_tracker_readers_never_crash_and_account_for_every_item(data, name):
+    keys = FORMAT_KEYS[name]
+    items = data.draw(st.lists(st.dictionaries(st.sampled_from(keys), NESTED, max_size=8) | SCALARS, max_size=8))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.json"
+        path.write_text(json.dumps(items), encoding="utf-8")
+        result = read_input(path, Config(), format_name=name)
+    assert result.summary.error is None, result.summary.error
+    assert result.summary.records + result.summary.skipped == len(items)
+    analyze([result], Config(), datetime(2026, 11, 1, tzinfo=UTC))

@@ -42,7 +42,8 @@ class JiraIngester:
         with path.open("rb") as handle:
             head = Head(path, handle.read(HEAD_BYTES)).text
         kind = _METADATA.search(head)
-        if not (_ISSUE.search(head) and _FIELDS.search(head)):
+        is_metadata = kind is not None or '"transitions"' in head[:200]
+        if is_metadata and not (_ISSUE.search(head) and _FIELDS.search(head)):
             what = kind.group(1) if kind else "transition"
             raise InputError(name, f"Jira REST {what} definitions, not issues: nothing to analyse; "
                              "export issues with the search API (/rest/api/2/search)")
