@@ -31,6 +31,8 @@ from riskmap.ingest import INGESTERS, FileResult, read_input
 from riskmap.ingest.jsondoc import progress_hook
 from riskmap.models import RECORD_ADAPTER, Analysis, ComponentRisk, Tier
 from riskmap.render import write_bytes
+from riskmap.render.starter_config import starter_components, starter_config
+from riskmap.repo import scan_repo
 from riskmap.render.data import build_report
 from riskmap.render.html import HtmlRenderer
 from riskmap.render.json_report import JsonRenderer
@@ -112,6 +114,11 @@ TemplatesOpt = Annotated[
     Optional[Path], typer.Option("--templates", help="Folder of jinja2 templates that override riskmap's own.")
 ]
 SpecStyleOpt = Annotated[SpecStyle, typer.Option("--style", help="Spec format: Kiro or GitHub spec-kit.")]
+RepoOpt = Annotated[
+    Optional[Path],
+    typer.Option("--repo", help="The service's repository: place paths and stack frames by what its code does "
+                 "(handlers, domain, adapters), and report its layer violations."),
+]
 
 
 @app.command(epilog="Example: riskmap analyze bugs.json --out report/ --fail-on critical\n\n" + EXIT_CODES_HELP)
@@ -131,6 +138,7 @@ def analyze(
         Optional[Tier],
         typer.Option("--fail-on", help="Exit 3 when any component reaches this tier (for CI gates)."),
     ] = None,
+    repo: RepoOpt = None,
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
     templates: TemplatesOpt = None,
@@ -145,7 +153,8 @@ def analyze(
     }
     written = []
     with _Progress(quiet) as progress:
-        results, analysis, config = _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet, verbose)
+        results, analysis, config = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress,
+                                             quiet, verbose)
         report = build_report(analysis, config)
         for kind in ReportKind:
             if kind in reports:
@@ -183,6 +192,7 @@ def spec(
         Optional[list[str]], typer.Option("--component", help="A spec for this component (repeat for several).")
     ] = None,
     as_of: AsOfOpt = None,
+    repo: RepoOpt = None,
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
     templates: TemplatesOpt = None,
@@ -191,7 +201,8 @@ def spec(
 ) -> None:
     """Write spec drafts for the riskiest components (default: those tiered critical or high)."""
     with _Progress(quiet) as progress:
-        results, analysis, _ = _analyse(inputs, config_file, format_name, as_of, templates, progress, quiet, verbose)
+        results, analysis, _ = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress,
+                                        quiet, verbose)
         known = {c.name for c in analysis.components}
         unknown = [name for name in components or () if name not in known]
         if unknown:
@@ -211,16 +222,22 @@ def spec(
 
 def _analyse(
     inputs: Sequence[Path], config_file: Path | None, format_name: str | None, as_of: str | None,
-    templates: Path | None, progress: _Progress, quiet: bool, verbose: bool,
+    templates: Path | None, repo: Path | None, progress: _Progress, quiet: bool, verbose: bool,
 ) -> tuple[list[FileResult], Analysis, Config]:
     """Read and analyse the inputs: the part every command that reports shares."""
     config = _config(config_file, verbose and not quiet)
     moment = _as_of(as_of)
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a folder")
+    repo_map = None
+    if repo is not None:
+        progress.say(f"reading the code in {repo}")
+        repo_map = scan_repo(repo)
+        if verbose and not quiet:
+            err.print(f"riskmap: {repo}: {len(repo_map.modules)} Python modules read", markup=False)
     results = _read_all(inputs, config, format_name, progress, quiet, verbose)
     progress.say(f"analysing {sum(len(r.records) for r in results):,} records")
-    return results, run_analysis(results, config, moment), config
+    return results, run_analysis(results, config, moment, repo_map), config
 
 
 def _write_specs(
@@ -255,6 +272,29 @@ def ingest(
         skipped = sum(len(r.skipped) for r in results)
         err.print(f"riskmap: {len(lines)} records written to {output if output != '-' else 'stdout'}, {skipped} skipped")
     raise typer.Exit(EXIT_INPUT_FAILED if any(r.summary.error for r in results) else EXIT_OK)
+
+
+@app.command(epilog="Example: riskmap init --repo . (writes [tool.riskmap] into ./pyproject.toml)\n\n"
+             "Exit codes: 0 written; 2 usage error, or a config exists already (use --force).")
+def init(
+    repo: Annotated[Path, typer.Option("--repo", help="The repository to read.")] = Path("."),
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write this file instead: a riskmap.toml, or a "
+                                     "pyproject.toml to add [tool.riskmap] to. Default: REPO/pyproject.toml if it "
+                                     "exists, else REPO/riskmap.toml.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing riskmap config.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Read a Python repository and write a starter config: its components, their layers and why."""
+    repo_map = scan_repo(repo)
+    target = output or (repo / "pyproject.toml" if (repo / "pyproject.toml").is_file() else repo / "riskmap.toml")
+    components = starter_components(repo_map)
+    write_bytes(target, starter_config(target, components, force).encode("utf-8"))
+    if not quiet:
+        _out().print(f"wrote {len(components)} components to {target}", markup=False)
+        for component in components:
+            _out().print(f"  {component.layer.value:<12} {component.name}  ({component.why})", markup=False)
 
 
 @app.command()

@@ -194,6 +194,15 @@ class RoadmapItem(BaseModel):
     record_ids: list[str]
 
 
+class LayerViolation(BaseModel):
+    """Code in one layer doing another layer's work: domain code importing or calling infrastructure."""
+
+    kind: str
+    component: str
+    detail: str
+    record_ids: list[str] = Field(default_factory=list)
+
+
 class Target(BaseModel):
     """A measurable target for the next iteration."""
 
@@ -220,6 +229,7 @@ class Analysis:
     components: list[ComponentRisk]
     roadmap: list[RoadmapItem]
     targets: list[Target]
+    violations: list[LayerViolation]
     unknown_severities: dict[str, int]
 
 

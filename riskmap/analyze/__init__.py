@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from riskmap.analyze.categories import categorise
-from riskmap.analyze.components import ComponentMapper
+from riskmap.analyze.components import ComponentMapper, RepoIndex, called_infrastructure, module_name
 from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
@@ -19,7 +19,7 @@ from riskmap.analyze.severity import normalise_severity
 from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets
 from riskmap.config import Config
 from riskmap.ingest.base import FileResult
-from riskmap.models import Analysis, ComponentRisk, Layer, Record, ScoredRecord, Severity, Status
+from riskmap.models import Analysis, ComponentRisk, Layer, LayerViolation, Record, ScoredRecord, Severity, Status
 
 MISSING = "(missing)"
 _LAYER_ORDER = {layer: index for index, layer in enumerate(Layer)}
@@ -37,11 +37,17 @@ def normalise(record: Record) -> Record:
     return record if record.severity is not None else replace(record, severity=severity)
 
 
-def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | None = None) -> Analysis:
-    """Normalise, place, classify and score every record; rank components; plan the roadmap."""
+def analyze(
+    results: Sequence[FileResult], config: Config, as_of: datetime | None = None, repo: RepoIndex | None = None
+) -> Analysis:
+    """Normalise, place, classify and score every record; rank components; plan the roadmap.
+
+    ``repo`` (a scanned repository) places paths and frames by the code's own layers, and adds
+    its layer violations to the analysis.
+    """
     records = [record for result in results for record in result.records]
     as_of = as_of or newest_timestamp(records)
-    mapper = ComponentMapper(config.components)
+    mapper = ComponentMapper(config.components, repo)
     unknown: Counter[str] = Counter()
     severities, categories, reasons, placements, prints, gaps = [], [], [], [], [], []
     for record in records:
@@ -94,8 +100,30 @@ def analyze(results: Sequence[FileResult], config: Config, as_of: datetime | Non
         components=components,
         roadmap=build_roadmap(components, scored),
         targets=targets(scored, components),
+        violations=layer_violations(records, scored, mapper, repo),
         unknown_severities=dict(sorted(unknown.items())),
     )
+
+
+def layer_violations(
+    records: Sequence[Record], scored: Sequence[ScoredRecord], mapper: ComponentMapper, repo: RepoIndex | None
+) -> list[LayerViolation]:
+    """Domain modules that import infrastructure (from the repository), and records whose stack
+    goes from domain code straight into an infrastructure client (from their frames)."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for module in sorted(getattr(repo, "modules", {}).values(), key=lambda m: m.path):
+        if module.violation:
+            found[("import", module_name(module.path), f"{module.path}: {module.violation}")] = []
+    for record, result in zip(records, scored):
+        frames = record.frames
+        for caller, callee in zip(frames, frames[1:]):
+            package = None if callee.in_app else called_infrastructure(callee.file)
+            if package and caller.in_app and mapper.frame_layer(caller.file) == Layer.domain:
+                detail = f"domain code {caller.file} ({caller.function or '?'}) calls {package} directly"
+                found.setdefault(("call", result.component, detail), []).append(record.id)
+                break
+    return [LayerViolation(kind=kind, component=component, detail=detail, record_ids=ids)
+            for (kind, component, detail), ids in found.items()]
 
 
 def component_risks(table: pd.DataFrame, scored: Sequence[ScoredRecord], config: Config) -> list[ComponentRisk]:

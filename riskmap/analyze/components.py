@@ -1,7 +1,8 @@
 """Place every record in a component and a hexagonal layer, keeping the evidence for it.
 
 In order of trust: the config's component rules (globs or ``re:`` regexes on paths, component
-fields and labels); the record's own component field (when it only names the record's file, the
+fields and labels); with ``--repo``, the repository file a path or in-app frame resolves to, and
+the layer its code shows; the record's own component field (when it only names the record's file, the
 file's component); its file paths and in-app stack frames
 (deepest first); infrastructure names in its title. What none of these place is ``unmapped``.
 """
@@ -12,6 +13,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any, Protocol
 from pathlib import PurePosixPath
 
 from riskmap.config import ComponentRule
@@ -33,7 +35,23 @@ LAYER_WORDS: dict[Layer, tuple[str, ...]] = {
         "eventbridge", "sqs", "sns", "s3",
     ),
 }
-_WORD_LAYER = {word: layer for layer, words in LAYER_WORDS.items() for word in words}
+WORD_LAYER = {word: layer for layer, words in LAYER_WORDS.items() for word in words}
+
+#: Top-level packages of infrastructure clients: importing one makes a module an outbound adapter,
+#: and domain code calling one directly is a layer violation.
+INFRASTRUCTURE = frozenset({
+    "boto3", "botocore", "aioboto3", "requests", "httpx", "aiohttp", "urllib3", "sqlalchemy", "redis",
+    "psycopg", "psycopg2", "pymongo", "motor", "kafka", "confluent_kafka", "aiokafka", "pika", "elasticsearch",
+    "opensearchpy", "google", "azure", "smtplib", "pynamodb", "sqlite3", "mysql", "pymysql", "asyncpg",
+})
+_INFRA_IN_PATH = re.compile(r"(?:^|/)(" + "|".join(sorted(INFRASTRUCTURE)) + r")(?:/|\.py$)")
+
+
+def called_infrastructure(file: str) -> str | None:
+    """The infrastructure package a (library) frame's file belongs to, if any."""
+    found = _INFRA_IN_PATH.search(file.replace("\\", "/"))
+    return found.group(1) if found else None
+
 
 #: Infrastructure named in a title places a record that nothing else places (integration).
 TITLE_KEYWORDS = (
@@ -48,7 +66,14 @@ _CODE_SUFFIXES = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|go|java|kt|rb|cs|php|rs|sc
 
 UNMAPPED = "(unmapped)"
 
-CONFIDENCE = {"rule": 1.0, "component": 0.9, "stem": 0.8, "folder": 0.7, "frame": 0.6, "title": 0.3}
+
+class RepoIndex(Protocol):
+    """What the mapper needs of a scanned repository (see riskmap.repo.RepoMap)."""
+
+    def resolve(self, reference: str) -> Any:
+        """The repository module behind a path or frame, with ``path``, ``layer`` and ``why``; or None."""
+
+CONFIDENCE = {"rule": 1.0, "repo": 0.95, "component": 0.9, "stem": 0.8, "folder": 0.7, "frame": 0.6, "title": 0.3}
 
 
 def conventional_layer(path: str) -> tuple[Layer, str] | None:
@@ -67,12 +92,12 @@ def _conventional_layer(path: str) -> tuple[Layer, str] | None:
     words = re.split(r"[_\-.]", stem)
     for start in range(len(words) - 1, -1, -1):
         for word in (words[start], "_".join(words[start:])):
-            if word in _WORD_LAYER:
-                return _WORD_LAYER[word], f"file name '{pure.name}'"
+            if word in WORD_LAYER:
+                return WORD_LAYER[word], f"file name '{pure.name}'"
     for folder in reversed(pure.parts[:-1]):
         word = folder.lower()
-        if word in _WORD_LAYER:
-            return _WORD_LAYER[word], f"folder '{folder}'"
+        if word in WORD_LAYER:
+            return WORD_LAYER[word], f"folder '{folder}'"
     return None
 
 
@@ -90,12 +115,21 @@ def module_name(path: str) -> str:
 class ComponentMapper:
     """Places records; caches by what a placement depends on, as many records share it."""
 
-    def __init__(self, rules: Sequence[ComponentRule]) -> None:
+    def __init__(self, rules: Sequence[ComponentRule], repo: RepoIndex | None = None) -> None:
         self._rules = [
             (rule, _matcher(rule.paths), _matcher(rule.components), _matcher(rule.labels))
             for rule in rules
         ]
+        self._repo = repo
         self._cache: dict[tuple, Placement] = {}
+
+    def frame_layer(self, file: str) -> Layer | None:
+        """The layer of the code a stack frame's file belongs to (the repository's, else by its name)."""
+        found = self._repo.resolve(file) if self._repo is not None else None
+        if found is not None:
+            return found.layer
+        conventional = conventional_layer(file)
+        return conventional[0] if conventional else None
 
     def place(self, record: Record) -> Placement:
         """The component and layer of one record, with the evidence."""
@@ -132,6 +166,22 @@ class ComponentMapper:
                 })
         return [renamed.get(p, p) for p in placements] if renamed else placements
 
+    def _rule_hit(
+        self, located: list[str], hint: str | None, labels: tuple[str, ...]
+    ) -> tuple[ComponentRule, str] | None:
+        """The config rule that places a record: by its paths, then its deepest in-app frame first
+        (the first rule matching each), then by its component field or labels."""
+        for value in located:
+            for rule, by_path, _, _ in self._rules:
+                hit = _first(by_path, (value,), "path")
+                if hit:
+                    return rule, hit
+        for rule, _, by_component, by_label in self._rules:
+            hit = _first(by_component, (hint,) if hint else (), "component") or _first(by_label, labels, "label")
+            if hit:
+                return rule, hit
+        return None
+
     def _place(
         self,
         hint: str | None,
@@ -141,15 +191,19 @@ class ComponentMapper:
         title: str,
     ) -> Placement:
         located = [*paths, *reversed(frames)]
-        for rule, by_path, by_component, by_label in self._rules:
-            hit = (
-                _first(by_path, located, "path")
-                or _first(by_component, (hint,) if hint else (), "component")
-                or _first(by_label, labels, "label")
-            )
-            if hit:
-                return Placement(component=rule.name, layer=rule.layer, confidence=CONFIDENCE["rule"], signal="rule",
-                                 evidence=f"config rule '{rule.name}': {hit}")
+        matched = self._rule_hit(located, hint, labels)
+        if matched:
+            rule, hit = matched
+            return Placement(component=rule.name, layer=rule.layer, confidence=CONFIDENCE["rule"], signal="rule",
+                             evidence=f"config rule '{rule.name}': {hit}")
+        if self._repo is not None:
+            for kind, candidate in [*(("path", p) for p in paths), *(("frame", f) for f in reversed(frames))]:
+                found = self._repo.resolve(candidate)
+                if found is not None:
+                    where = "deepest in-app frame" if kind == "frame" else "path"
+                    return Placement(component=module_name(found.path), layer=found.layer, confidence=CONFIDENCE["repo"],
+                                     signal="file", evidence=f"{where} {candidate} is {found.path} in the repository: "
+                                     f"{found.why}")
         if hint:
             named_file = next((path for path in located if _stem(path) == _slug(hint)), None)
             found = conventional_layer(hint)

@@ -97,17 +97,15 @@ def keep_extra(item: Mapping[str, Any], read: Any) -> dict[str, Any]:
     Nested structures (user objects, comment threads, change histories) are left out: they are
     what makes a large export large, and riskmap holds every record while it works.
     """
-    kept = {}
-    for key, value in item.items():
-        if key in read:
-            continue
-        if isinstance(value, _SCALARS):
-            kept[key] = value
-        elif isinstance(value, list) and len(value) <= EXTRA_ITEMS and all(isinstance(v, _SCALARS) for v in value):
-            kept[key] = value
-        elif isinstance(value, dict) and len(value) <= EXTRA_ITEMS and all(isinstance(v, _SCALARS) for v in value.values()):
-            kept[key] = value
-    return kept
+    return {key: value for key, value in item.items() if key not in read and _plain(value)}
+
+
+def _plain(value: Any) -> bool:
+    """A scalar, or a short list or object of scalars."""
+    if isinstance(value, _SCALARS):
+        return True
+    values = value if isinstance(value, list) else value.values() if isinstance(value, dict) else None
+    return values is not None and len(value) <= EXTRA_ITEMS and all(isinstance(v, _SCALARS) for v in values)
 
 
 def as_text(value: Any) -> str | None:

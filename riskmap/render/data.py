@@ -83,6 +83,7 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "by_tier": {t.value: sum(1 for c in analysis.components if c.tier == t) for t in Tier},
             "unknown_severities": analysis.unknown_severities,
             "duplicate_groups": int((fingerprints > 1).sum()) if fingerprints is not None else 0,
+            "layer_violations": len(analysis.violations),
         },
         "inputs": [i.model_dump(mode="json") for i in analysis.inputs],
         "layers": _layers(analysis),
@@ -97,6 +98,7 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
         },
         "roadmap": [item.model_dump(mode="json") for item in analysis.roadmap],
         "targets": [target.model_dump(mode="json") for target in analysis.targets],
+        "layer_violations": [v.model_dump(mode="json") for v in analysis.violations],
         "testing_gaps": _testing_gaps(analysis, order),
         "records": [shown(analysis.records[i]) for i in np.asarray(order).tolist()],
         "skipped": [

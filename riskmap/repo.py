@@ -1,0 +1,249 @@
+"""The user's code as evidence: which modules are handlers, domain or adapters, read from the code.
+
+``scan_repo`` reads a Python repository with the ast module (it never imports or runs it) and
+classifies each module by what the code does:
+
+- **handler** (inbound): a Lambda handler signature ``def handler(event, context)``, web routes
+  (FastAPI/Flask route decorators, Django views), CLI entry points (click, typer, argparse with
+  ``__main__``) or queue consumers;
+- **integration** (outbound): imports of infrastructure clients (boto3, botocore, requests, httpx,
+  sqlalchemy, redis, psycopg, pymongo, kafka ...), or a class implementing one of the
+  repository's Protocol/ABC ports;
+- **domain**: ports (Protocol/ABC classes), models and entities, and the rest that the other
+  modules import; a domain module that imports infrastructure is a layer violation.
+
+An import-linter ``layers`` contract (``.importlinter``, ``setup.cfg`` or ``pyproject.toml``),
+when present, decides over these signals. ``RepoMap.resolve`` finds the repository file behind a
+path from another machine (absolute CI paths, Windows paths, dotted modules and Java packages)
+by the longest matching suffix.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from riskmap.analyze.components import INFRASTRUCTURE, WORD_LAYER, conventional_layer
+from riskmap.errors import UsageError
+from riskmap.models import Layer
+
+#: Other source files indexed so that their stack frames resolve (their layer comes from their names).
+OTHER_SOURCES = (".java", ".kt", ".scala", ".js", ".ts", ".go", ".rb", ".cs")
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "head", "options", "websocket"}
+_CLI_DECORATORS = {"command", "group", "callback"}
+_CONSUMER_NAMES = re.compile(r"^(?:consume|on_message|handle_message|process_record|worker)", re.I)
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox", "site-packages"}
+_DOMAIN_NAMES = {"models", "model", "entities", "entity", "ports", "domain", "rules", "value_objects"}
+
+
+@dataclass(slots=True)
+class ModuleFacts:
+    """What the ast says about one module."""
+
+    path: str
+    module: str
+    imports: set[str] = field(default_factory=set)
+    infrastructure: set[str] = field(default_factory=set)
+    inbound: list[str] = field(default_factory=list)
+    ports: list[str] = field(default_factory=list)
+    bases: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class RepoModule:
+    """A module of the repository, its layer, and why."""
+
+    path: str
+    module: str
+    layer: Layer
+    why: str
+    violation: str | None = None
+
+
+@dataclass
+class RepoMap:
+    """The repository's modules by path, with a suffix index to resolve foreign paths."""
+
+    root: str
+    modules: dict[str, RepoModule]
+    _by_name: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for path in self.modules:
+            parts = tuple(PurePosixPath(path).parts)
+            self._by_name.setdefault(parts[-1].lower(), []).append(parts)
+
+    def resolve(self, reference: str) -> RepoModule | None:
+        """The repository module a path, frame file or dotted name points to, by longest suffix.
+
+        ``/home/runner/work/app/app/src/orders/handler.py``, ``C:\\\\build\\\\src\\\\orders\\\\handler.py``,
+        ``src.orders.handler`` and ``com.acme.orders.Handler`` all find ``src/orders/handler.py``
+        (or ``.../Handler.java``) when that is the only file ending in the most parts.
+        """
+        for parts in _candidate_parts(reference):
+            found = self._by_name.get(parts[-1].lower())
+            if not found:
+                continue
+            scored = sorted(((_common_suffix(parts, candidate), candidate) for candidate in found), reverse=True)
+            best = scored[0][0]
+            if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
+                return self.modules["/".join(scored[0][1])]
+        return None
+
+
+def _candidate_parts(reference: str) -> list[tuple[str, ...]]:
+    text = reference.strip().replace("\\", "/")
+    if "/" in text or re.search(r"\.(py|java|kt|js|ts)$", text):
+        return [tuple(part for part in text.split("/") if part and part != ".")]
+    dotted = text.split(".")  # a module or a Java class name
+    return [tuple(dotted[:-1]) + (dotted[-1] + suffix,) for suffix in (".py", ".java", ".kt")] + \
+        [tuple(dotted[:-2]) + (dotted[-2] + suffix,) for suffix in (".py", ".java", ".kt") if len(dotted) > 1]
+
+
+def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
+    count = 0
+    for a, b in zip(reversed(left), reversed(right)):
+        if a.lower() != b.lower():
+            break
+        count += 1
+    return count
+
+
+def scan_repo(root: Path) -> RepoMap:
+    """Read every Python module under ``root`` and classify it."""
+    if not root.is_dir():
+        raise UsageError(f"--repo {root}: not a folder")
+    facts: dict[str, ModuleFacts] = {}
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in relative.parts[:-1]):
+            continue
+        if relative.name == "__init__.py" and path.stat().st_size == 0:
+            continue
+        facts[relative.as_posix()] = _facts(path, relative)
+    modules = classify(facts, _layer_contract(root))
+    for path in sorted(p for suffix in OTHER_SOURCES for p in root.rglob(f"*{suffix}")):
+        relative = path.relative_to(root)
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in relative.parts[:-1]):
+            continue
+        found = conventional_layer(relative.as_posix())
+        layer, why = found if found else (Layer.unmapped, "no conventional layer name")
+        modules[relative.as_posix()] = RepoModule(path=relative.as_posix(), module=".".join(relative.with_suffix("").parts),
+                                                  layer=layer, why=f"by its {why} (only Python code is read)")
+    return RepoMap(root=str(root), modules=modules)
+
+
+def _facts(path: Path, relative: PurePosixPath) -> ModuleFacts:
+    module = ".".join(relative.with_suffix("").parts)
+    facts = ModuleFacts(path=relative.as_posix(), module=module)
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError):
+        return facts
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            facts.imports.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            facts.imports.add(node.module)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = [a.arg for a in node.args.args]
+            if args[:2] == ["event", "context"]:
+                facts.inbound.append(f"Lambda handler signature def {node.name}(event, context)")
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(target, ast.Attribute) and target.attr in _ROUTE_METHODS:
+                    facts.inbound.append(f"web route @{ast.unparse(target)} on {node.name}")
+                elif isinstance(target, ast.Attribute) and target.attr in _CLI_DECORATORS:
+                    facts.inbound.append(f"CLI entry point @{ast.unparse(target)} on {node.name}")
+            if _CONSUMER_NAMES.match(node.name) and args[:1] in (["message"], ["record"], ["records"], ["msg"]):
+                facts.inbound.append(f"queue consumer {node.name}({args[0]})")
+        elif isinstance(node, ast.ClassDef):
+            bases = {ast.unparse(base).rsplit(".", 1)[-1] for base in node.bases}
+            if bases & {"Protocol", "ABC"} or any(
+                    isinstance(k.value, ast.Name) and k.value.id == "ABCMeta" for k in node.keywords):
+                facts.ports.append(node.name)
+            else:
+                facts.bases |= bases
+        elif isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and (
+                {"argparse", "click", "typer"} & {name.split(".")[0] for name in facts.imports}):
+            facts.inbound.append("command-line __main__ block")
+    if relative.name == "views.py" and any(name.startswith("django") for name in facts.imports):
+        facts.inbound.append("Django views")
+    facts.infrastructure = {name.split(".")[0] for name in facts.imports} & INFRASTRUCTURE
+    return facts
+
+
+def classify(facts: dict[str, ModuleFacts], contract: dict[str, Layer] | None = None) -> dict[str, RepoModule]:
+    """Each module's layer from its facts (an import-linter contract, when given, decides first)."""
+    ports = {name for f in facts.values() for name in f.ports}
+    modules = {}
+    for path, f in facts.items():
+        violation = None
+        contracted = next((layer for prefix, layer in (contract or {}).items()
+                           if f.module == prefix or f.module.startswith(prefix + ".")), None)
+        implemented = sorted(f.bases & ports)
+        names = set(PurePosixPath(path).with_suffix("").parts)
+        if contracted is not None:
+            layer, why = contracted, "import-linter layers contract"
+        elif f.inbound:
+            layer, why = Layer.handler, f.inbound[0]
+        elif f.ports:
+            layer, why = Layer.domain, f"defines the ports {', '.join(f.ports)}"
+        elif names & _DOMAIN_NAMES and f.infrastructure:
+            layer, why = Layer.domain, f"in a domain folder, though it imports {', '.join(sorted(f.infrastructure))}"
+            violation = f"domain module imports infrastructure: {', '.join(sorted(f.infrastructure))}"
+        elif f.infrastructure:
+            layer, why = Layer.integration, f"imports {', '.join(sorted(f.infrastructure))}"
+        elif implemented:
+            layer, why = Layer.integration, f"implements the port {', '.join(implemented)}"
+        else:
+            layer, why = Layer.domain, "no infrastructure imports and no inbound entry point"
+        if layer == Layer.domain and f.infrastructure and violation is None:
+            violation = f"domain module imports infrastructure: {', '.join(sorted(f.infrastructure))}"
+        modules[path] = RepoModule(path=path, module=f.module, layer=layer, why=why, violation=violation)
+    return modules
+
+
+def _layer_contract(root: Path) -> dict[str, Layer] | None:
+    """An import-linter ``layers`` contract as module prefix -> layer (top layer = handler)."""
+    layers: list[str] = []
+    for name in (".importlinter", "setup.cfg"):
+        path = root / name
+        if path.is_file():
+            parser = configparser.ConfigParser()
+            try:
+                parser.read(path, encoding="utf-8")
+            except configparser.Error:
+                continue
+            for section in parser.sections():
+                if section.startswith("importlinter:contract") and parser[section].get("type") == "layers":
+                    layers = [line.strip() for line in parser[section].get("layers", "").splitlines() if line.strip()]
+    pyproject = root / "pyproject.toml"
+    if not layers and pyproject.is_file():
+        try:
+            contracts = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get(
+                "importlinter", {}).get("contracts", [])
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            contracts = []
+        layers = next((c.get("layers", []) for c in contracts if c.get("type") == "layers"), [])
+    if not layers:
+        return None
+    contract = {}
+    for position, entry in enumerate(layers):
+        for name in (part.strip() for part in re.split(r"[|:]", entry) if part.strip()):
+            contract[name] = _contract_role(name, position, len(layers))
+    return contract
+
+
+def _contract_role(name: str, position: int, count: int) -> Layer:
+    """A contract layer's role: by its name (entrypoints, adapters, domain ...), else the top one is
+    the handlers and the rest domain."""
+    for segment in reversed(name.split(".")):
+        role = WORD_LAYER.get(segment.lower())
+        if role is not None:
+            return role
+    return Layer.handler if position == 0 and count > 1 else Layer.domain
