@@ -12,8 +12,8 @@ classifies each module by what the code does:
 - **domain**: ports (Protocol/ABC classes), models and entities, and the rest that the other
   modules import; a domain module that imports infrastructure is a layer violation.
 
-An import-linter ``layers`` contract (``.importlinter``, ``setup.cfg`` or ``pyproject.toml``),
-when present, decides over these signals. ``RepoMap.resolve`` finds the repository file behind a
+An import-linter ``layers`` contract (``.importlinter``, ``setup.cfg`` or ``pyproject.toml``), or
+a tach config's module layers (``tach.toml``), when present, decides over these signals. ``RepoMap.resolve`` finds the repository file behind a
 path from another machine (absolute CI paths, Windows paths, dotted modules and Java packages)
 by the longest matching suffix.
 """
@@ -188,7 +188,7 @@ def classify(facts: dict[str, ModuleFacts], contract: dict[str, Layer] | None = 
         implemented = sorted(f.bases & ports)
         names = set(PurePosixPath(path).with_suffix("").parts)
         if contracted is not None:
-            layer, why = contracted, "import-linter layers contract"
+            layer, why = contracted, "the repository's layers contract (import-linter or tach)"
         elif f.inbound:
             layer, why = Layer.handler, f.inbound[0]
         elif f.ports:
@@ -231,12 +231,31 @@ def _layer_contract(root: Path) -> dict[str, Layer] | None:
             contracts = []
         layers = next((c.get("layers", []) for c in contracts if c.get("type") == "layers"), [])
     if not layers:
-        return None
+        return _tach_contract(root)
     contract = {}
     for position, entry in enumerate(layers):
         for name in (part.strip() for part in re.split(r"[|:]", entry) if part.strip()):
             contract[name] = _contract_role(name, position, len(layers))
     return contract
+
+
+def _tach_contract(root: Path) -> dict[str, Layer] | None:
+    """A tach config's modules with layers (``tach.toml``: ``layers = [...]``, ``[[modules]] path, layer``)."""
+    path = root / "tach.toml"
+    if not path.is_file():
+        return None
+    try:
+        tach = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    layers = [str(layer) for layer in tach.get("layers", [])]
+    contract = {}
+    for module in tach.get("modules", []):
+        if isinstance(module, dict) and module.get("path") and module.get("layer") in layers:
+            name = module["layer"]
+            role = _contract_role(name, layers.index(name), len(layers))
+            contract[str(module["path"])] = role
+    return contract or None
 
 
 def _contract_role(name: str, position: int, count: int) -> Layer:

@@ -63,7 +63,19 @@ def test_an_import_linter_layers_contract_decides(tmp_path):
     modules = scan_repo(tmp_path).modules
     assert [modules[f"shop/{p}/thing.py"].layer for p in ("entrypoints", "adapters", "core")] == [
         Layer.handler, Layer.integration, Layer.domain]
-    assert modules["shop/core/thing.py"].why == "import-linter layers contract"
+    assert modules["shop/core/thing.py"].why == "the repository's layers contract (import-linter or tach)"
+
+
+def test_a_tach_config_decides(tmp_path):
+    for package in ("api", "data", "core"):
+        (tmp_path / "shop" / package).mkdir(parents=True)
+        (tmp_path / "shop" / package / "thing.py").write_text("x = 1\n")
+    (tmp_path / "tach.toml").write_text(
+        'layers = ["ui", "logic", "adapters"]\n[[modules]]\npath = "shop.api"\nlayer = "ui"\n'
+        '[[modules]]\npath = "shop.core"\nlayer = "logic"\n[[modules]]\npath = "shop.data"\nlayer = "adapters"\n')
+    modules = scan_repo(tmp_path).modules
+    assert [modules[f"shop/{p}/thing.py"].layer for p in ("api", "core", "data")] == [
+        Layer.handler, Layer.domain, Layer.integration]
 
 
 @pytest.mark.parametrize("reference", [
