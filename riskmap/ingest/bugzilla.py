@@ -10,7 +10,7 @@ from typing import Any
 from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
-from riskmap.ingest.jsondoc import json_items, type_name
+from riskmap.ingest.jsondoc import json_records, type_name
 from riskmap.models import Frame, Record, Skipped, Source
 
 _PRODUCT = re.compile(r'"product"\s*:\s*"')
@@ -36,10 +36,7 @@ class BugzillaIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
         """Yield one record per bug."""
-        name = str(path)
-        for locator, item, error in json_items(path, wrapper_keys=("bugs",)):
-            source = Source(format=self.name, path=name, locator=locator)
-            yield Skipped(source=source, reason=error) if error else bug_record(item, source)
+        return json_records(path, self.name, bug_record, wrapper_keys=("bugs",))
 
 
 def bug_record(item: Any, source: Source) -> Record | Skipped:

@@ -18,7 +18,7 @@ from riskmap.ingest.fields import (
     derived_id,
     stack_frames,
 )
-from riskmap.ingest.jsondoc import is_json_lines, json_items, type_name
+from riskmap.ingest.jsondoc import is_json_lines, json_records, type_name
 from riskmap.models import Record, Skipped, Source
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -45,10 +45,8 @@ class GenericJsonIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
         """Yield the records of a JSON document or a JSON Lines file."""
-        resolve, name = FieldResolver(config.fields), str(path)
-        for locator, item, error in json_items(path):
-            source = Source(format=self.name, path=name, locator=locator)
-            yield Skipped(source=source, reason=error) if error else to_record(item, source, resolve)
+        resolve = FieldResolver(config.fields)
+        return json_records(path, self.name, lambda item, source: to_record(item, source, resolve))
 
 
 def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Skipped:

@@ -10,7 +10,7 @@ from typing import Any
 from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
-from riskmap.ingest.jsondoc import json_items, type_name
+from riskmap.ingest.jsondoc import json_records, type_name
 from riskmap.models import Record, Skipped, Source
 
 _GITHUB = re.compile(r'"(?:html_url|url|repository_url)"\s*:\s*"https://(?:api\.)?github\.com/')
@@ -43,10 +43,7 @@ class GitHubIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
         """Yield one record per issue."""
-        name = str(path)
-        for locator, item, error in json_items(path, wrapper_keys=("items", "issues")):
-            source = Source(format=self.name, path=name, locator=locator)
-            yield Skipped(source=source, reason=error) if error else issue_record(item, source)
+        return json_records(path, self.name, issue_record, wrapper_keys=("items", "issues"))
 
 
 def issue_record(item: Any, source: Source) -> Record | Skipped:

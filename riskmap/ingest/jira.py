@@ -11,7 +11,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import HEAD_BYTES, Head
 from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
-from riskmap.ingest.jsondoc import dig, json_items, type_name
+from riskmap.ingest.jsondoc import dig, json_records, type_name
 from riskmap.models import Record, Skipped, Source, Status
 
 _ISSUE = re.compile(r'"key"\s*:\s*"[A-Z][A-Z0-9_]*-\d+"')
@@ -48,9 +48,7 @@ class JiraIngester:
             raise InputError(name, f"Jira REST {what} definitions, not issues: nothing to analyse; "
                              "export issues with the search API (/rest/api/2/search)")
         single = lambda document: "fields" in document and "key" in document  # noqa: E731
-        for locator, item, error in json_items(path, wrapper_keys=("issues",), single=single):
-            source = Source(format=self.name, path=name, locator=locator)
-            yield Skipped(source=source, reason=error) if error else issue_record(item, source)
+        return json_records(path, self.name, issue_record, wrapper_keys=("issues",), single=single)
 
 
 def adf_text(value: Any) -> str:

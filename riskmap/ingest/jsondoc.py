@@ -13,6 +13,7 @@ import orjson
 
 from riskmap.errors import InputError
 from riskmap.ingest.base import decode_text, strip_bom
+from riskmap.models import Record, Skipped, Source
 
 #: Keys under which an export object may hold its list of records, tried in this order.
 WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
@@ -133,6 +134,20 @@ def _streamed_items(
         except ijson.JSONError as exc:
             message = " ".join(str(exc).split("\n", 1)[0].split())
             raise InputError(str(path), f"invalid JSON: {message}", f"near byte {handle.tell()}") from None
+
+
+def json_records(
+    path: Path,
+    format_name: str,
+    convert: Callable[[Any, Source], Record | Skipped],
+    wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
+    single: Callable[[dict], bool] | None = None,
+) -> Iterator[Record | Skipped]:
+    """``convert`` every item of a JSON export into a Record (or Skipped), each with its source."""
+    name = str(path)
+    for locator, item, error in json_items(path, wrapper_keys, single):
+        source = Source(format=format_name, path=name, locator=locator)
+        yield Skipped(source=source, reason=error) if error else convert(item, source)
 
 
 def type_name(value: Any) -> str:
