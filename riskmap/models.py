@@ -115,6 +115,21 @@ class Skipped:
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
+@dataclass(frozen=True, slots=True)
+class TestCounts:
+    """The tests a test report ran, by outcome (a reader yields it after the records)."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    flaky: int = 0
+    failed_runs: int = 0
+    error_runs: int = 0
+
+
 class InputSummary(BaseModel):
     """What one input file gave: its detected format and its counts."""
 
@@ -124,6 +139,7 @@ class InputSummary(BaseModel):
     records: int = 0
     skipped: int = 0
     error: str | None = None
+    tests: dict[str, int] | None = None
 
 
 class Placement(BaseModel):

@@ -23,7 +23,7 @@ def test_analyze_sample_writes_three_reports(cli, tmp_path):
     assert report["summary"]["records"] == 32 and report["summary"]["skipped"] == 0
     assert report["inputs"] == [
         {"path": str(SAMPLE), "format": "json", "detected_by": "starts with '{': a JSON object",
-         "records": 32, "skipped": 0, "error": None}
+         "records": 32, "skipped": 0, "error": None, "tests": None}
     ]
     first = report["components"][0]
     assert (first["name"], first["layer"], first["tier"]) == ("adapters.dynamodb_repository", "integration", "critical")
@@ -173,7 +173,7 @@ def test_python_dash_m_runs_without_traceback(tmp_path):
 
 def test_format_option_forces_or_refuses(cli, tmp_path):
     unknown = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "nope")
-    assert unknown.code == 2 and unknown.stderr.startswith("riskmap: error: unknown format 'nope'; riskmap reads: sentry,")
+    assert unknown.code == 2 and unknown.stderr.startswith("riskmap: error: unknown format 'nope'; riskmap reads: junit, sentry,")
     forced = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "json", "-v")
     assert forced.code == 0 and "(forced with --format)" in forced.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from riskmap.config import Config
@@ -13,11 +14,13 @@ from riskmap.ingest.csv_export import BUGZILLA_CSV, GENERIC_CSV, JIRA_CSV
 from riskmap.ingest.generic_json import GenericJsonIngester
 from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
+from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.sentry import SentryIngester
-from riskmap.models import InputSummary, Record, Skipped, Source
+from riskmap.models import InputSummary, Record, Skipped, Source, TestCounts
 
 #: Every format riskmap reads, most specific first: detection takes the first that fits.
 INGESTERS: tuple[Ingester, ...] = (
+    JUnitIngester(),
     SentryIngester(),
     JiraIngester(),
     BugzillaIngester(),
@@ -81,6 +84,9 @@ def read_input(
         for item in ingester.read(path, config):
             if isinstance(item, Record):
                 result.records.append(item)
+            elif isinstance(item, TestCounts):
+                result.summary.tests = asdict(item)
+                continue
             else:
                 result.skipped.append(item)
             if on_item is not None:

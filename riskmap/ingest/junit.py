@@ -1,0 +1,162 @@
+"""JUnit XML test reports in their dialects (surefire, Gradle, pytest, jest-junit, go-junit-report ...).
+
+One record per failing test: its failure message as the title, its stack trace as the
+description and frames, its failed runs as occurrences. The XML is parsed with defusedxml, so
+external entities and DTD fetches are never resolved and entity bombs are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from riskmap.config import Config
+from riskmap.errors import InputError
+from riskmap.ingest.base import Head
+from riskmap.ingest.fields import as_datetime, stack_frames
+from riskmap.models import Kind, Record, Severity, Skipped, Source, Status, TestCounts
+
+_ROOT = re.compile(r"<(testsuites|testsuite)[\s>]")
+#: Failed runs: the verdict and surefire's reruns that failed too.
+FAILED = ("failure", "error")
+RERUN_FAILED = ("rerunFailure", "rerunError")
+#: Runs that failed before a rerun passed: the test is flaky.
+FLAKY = ("flakyFailure", "flakyError")
+
+
+class JUnitIngester:
+    """Failing tests of a JUnit XML report (``<testsuites>`` or a bare ``<testsuite>``, nested or not)."""
+
+    name = "junit"
+    summary = "JUnit XML test reports (surefire, Gradle, pytest, jest-junit, go-junit-report, Catch2, nextest ...)"
+
+    def sniff(self, head: Head) -> str | None:
+        """A ``<testsuites>`` or ``<testsuite>`` element near the top of an XML file."""
+        text = head.text
+        if text.startswith("<") and _ROOT.search(text[:4096]) and "<testcase" in text:
+            return "an XML test report (<testsuites>/<testsuite> with <testcase>)"
+        if text.startswith("<") and _ROOT.search(text[:4096]):
+            return "an XML test report (<testsuites>/<testsuite>)"
+        return None
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+        """Yield a record per failing or flaky test, then the report's test counts."""
+        root = parse_xml(path)
+        if root.tag not in ("testsuites", "testsuite"):
+            raise InputError(str(path), f"an XML file whose root is <{root.tag}>, not a JUnit test report", "line 1")
+        counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0, "failed_runs": 0, "error_runs": 0}
+        name = str(path)
+        runs: dict[tuple[str, str], list[tuple[str, Record | None]]] = {}
+        for index, (suite, case) in enumerate(_testcases(root), start=1):
+            source = Source(format=self.name, path=name, locator=f"testcase[{index}]")
+            outcome, record = case_record(suite, case, source)
+            counts[outcome] += 1
+            counts["failed_runs"] += sum(1 for c in case if c.tag in ("failure", "rerunFailure", "flakyFailure"))
+            counts["error_runs"] += sum(1 for c in case if c.tag in ("error", "rerunError", "flakyError"))
+            key = (case.get("classname") or suite.get("name") or "", case.get("name") or "")
+            runs.setdefault(key, []).append((outcome, record))
+        for test_runs in runs.values():
+            merged = merge_runs(test_runs)
+            if merged is not None:
+                yield merged
+        yield TestCounts(**counts)
+
+
+def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
+    """One record for a test that a report lists several times (reruns as separate testcases).
+
+    Its failed runs add up; when it also passed, it is flaky: labelled so, and low severity.
+    """
+    failed = [record for _, record in runs if record is not None]
+    if not failed:
+        return None
+    first = failed[0]
+    if len(runs) == 1:
+        return first
+    passed = any(outcome == "passed" for outcome, _ in runs)
+    severities = [r.severity for r in failed]
+    return replace(
+        first,
+        occurrences=sum(r.occurrences for r in failed),
+        severity=Severity.low if passed else min(severities, key=list(Severity).index),
+        labels=("flaky",) if passed else first.labels,
+        severity_raw="flaky" if passed else first.severity_raw,
+    )
+
+
+def parse_xml(path: Path) -> Element:
+    """Parse an XML file safely: no entities, no DTD fetches; errors name the line and column."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(str(path), "the file is empty")
+    try:
+        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise InputError(str(path), f"refused: the XML declares entities or external references ({type(exc).__name__}); "
+                         "riskmap never resolves them") from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        message = str(exc).split(":")[0]
+        raise InputError(str(path), f"invalid XML: {message}", f"line {line}, column {column + 1}") from None
+
+
+def _testcases(root: Element) -> Iterator[tuple[Element, Element]]:
+    """Every testcase with its innermost suite, nested suites included."""
+    stack = [(root, root)]
+    while stack:
+        suite, node = stack.pop()
+        for child in reversed(list(node)):
+            if child.tag == "testcase":
+                stack.append((suite, child))
+            elif child.tag in ("testsuite", "testsuites"):
+                stack.append((child, child))
+        if node.tag == "testcase":
+            yield suite, node
+
+
+def case_record(suite: Element, case: Element, source: Source) -> tuple[str, Record | None]:
+    """A testcase's outcome (passed, failed, errors, skipped, flaky) and its record when it failed.
+
+    Severity: an error (the test could not run as written) is high, a failure medium, a test that
+    failed and then passed on a rerun (flaky) low.
+    """
+    children = list(case)
+    failed = [c for c in children if c.tag in FAILED]
+    reruns = [c for c in children if c.tag in RERUN_FAILED]
+    flaky = [c for c in children if c.tag in FLAKY]
+    if not failed and not flaky:
+        return ("skipped" if any(c.tag == "skipped" for c in children) else "passed"), None
+    first = (failed or flaky)[0]
+    errored = any(c.tag == "error" for c in failed) or (not failed and first.tag == "flakyError")
+    outcome = ("errors" if errored else "failed") if failed else "flaky"
+    classname = case.get("classname") or suite.get("name") or ""
+    name = case.get("name") or "(unnamed test)"
+    text = (first.text or "").strip()
+    message = (first.get("message") or "").strip() or text.split("\n", 1)[0].strip() or first.get("type") or first.tag
+    severity = Severity.low if not failed else Severity.high if errored else Severity.medium
+    test = f"{classname}.{name}" if classname else name
+    return outcome, Record(
+        id=test,
+        kind=Kind.test,
+        source=source,
+        title=f"{test}: {' '.join(message.split())[:200]}",
+        description=text,
+        severity=severity,
+        severity_raw=outcome,
+        status=Status.open,
+        created_at=as_datetime(suite.get("timestamp")),
+        labels=("flaky",) if not failed else (),
+        paths=tuple(p for p in (case.get("file"),) if p),
+        frames=stack_frames(text),
+        occurrences=len(failed) + len(reruns) if failed else len(flaky),
+        fingerprint=hashlib.blake2b(f"test\x1f{test}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest(),
+        extra={k: v for k, v in (("classname", classname), ("test", name), ("type", first.get("type")),
+                                 ("time", case.get("time"))) if v},
+    )

@@ -1,0 +1,99 @@
+"""JUnit XML reports: every corpus report read or refused cleanly, counts checked, XXE refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from defusedxml.ElementTree import parse
+
+from conftest import CORPUS, SAMPLE
+from riskmap.config import Config
+from riskmap.ingest import read_input
+
+JUNIT = CORPUS / "junit"
+XML_FILES = sorted(JUNIT.rglob("*.xml")) if JUNIT.is_dir() else []
+#: Fixtures whose failures=/errors= attributes disagree with their own elements (they test that).
+INCONSISTENT = {
+    "jenkins-junit-plugin/junit/SKIPPED_MESSAGE/afterSkippedResult.xml",
+    "jenkins-junit-plugin/junit/junit-report-6700.xml",
+    "mikepenz-action-junit-report/test_results/multiple/test_11.xml",
+    "rwx-captain/junit-no-testsuites-element.xml",
+    "mikepenz-action-junit-report/test_results/flaky_retries/flaky_with_classname_file.xml",
+    "scacap-action-surefire-report/TEST-test.MyIntegrationTestSuite.xml",
+}
+
+
+@pytest.mark.parametrize("path", XML_FILES, ids=lambda p: str(p.relative_to(JUNIT)))
+def test_every_corpus_xml_report_is_read_or_refused_cleanly(corpus, path):
+    result = read_input(path, Config())
+    summary = result.summary
+    if summary.error:
+        assert "\n" not in summary.error and summary.error.startswith(str(path))
+        return
+    if summary.format != "junit":
+        return
+    assert summary.records <= summary.tests["failed"] + summary.tests["errors"] + summary.tests["flaky"]
+    root = parse(str(path)).getroot()
+    relative = str(path.relative_to(JUNIT))
+    stated = (root.get("failures"), root.get("errors"))
+    if relative in INCONSISTENT or stated == (None, None):
+        return
+    failures, errors = (int(float(value or 0)) for value in stated)
+    t = summary.tests
+    assert (failures, errors) in {(t["failed"], t["errors"]), (t["failed_runs"], t["error_runs"])}, relative
+
+
+@pytest.mark.parametrize("name", ["testXxe-xxe.xml", "testXxe-oob.xml"])
+def test_xxe_reports_leak_nothing(cli, corpus, tmp_path, name):
+    path = corpus / "junit/jenkins-junit-plugin/junit" / name
+    result = cli("analyze", path, SAMPLE, "--format", "junit", "--out", tmp_path, "-q")
+    assert result.code == 1
+    assert "refused: the XML declares entities" in result.stderr or "invalid XML" in result.stderr
+    for report in tmp_path.iterdir():
+        text = report.read_text(encoding="utf-8")
+        assert "root:x:0:0" not in text and "OOB_LINK" not in text
+
+
+def test_flaky_and_rerun_failures(corpus, tmp_path):
+    flaky = read_input(corpus / "junit/jenkins-junit-plugin/junit/gh-237/TEST-io.olamy.FlakyTest.xml", Config())
+    [record] = flaky.records
+    assert record.labels == ("flaky",) and record.severity == "low" and record.occurrences == 2
+    always = read_input(corpus / "junit/jenkins-junit-plugin/junit/gh-237/TEST-io.olamy.AlwaysFailTest.xml", Config())
+    [record] = always.records
+    assert record.kind == "test" and record.severity == "medium" and record.occurrences == 4
+
+
+def test_a_test_listed_again_after_a_rerun_is_one_flaky_record(corpus):
+    path = corpus / "junit/mikepenz-action-junit-report/test_results/flaky_retries/flaky_with_classname_file.xml"
+    records = read_input(path, Config()).records
+    [record] = [r for r in records if r.id == "test_foo.TestFoo.test_foo"]
+    assert record.occurrences == 2 and record.labels == ("flaky",) and record.severity == "low"
+    assert not [r for r in records if r.id == "test_bar.TestBar.test_foo"]  # same name, other class: it passed
+
+
+def test_failure_message_title_and_java_frames(corpus):
+    path = corpus / "junit/mikepenz-action-junit-report/test_results/multiple_failures/test_multiple_failures.xml"
+    records = read_input(path, Config()).records
+    assert records[0].title.startswith("com.example.MultipleFailuresTest.")
+    assert any(f.file == "com/example/MultipleFailuresTest.java" and f.in_app for f in records[0].frames)
+
+
+def test_encodings_bom_latin1_and_crlf(tmp_path):
+    body = ('<testsuite name="s" tests="1" failures="1"><testcase classname="caf\u00e9" name="t">'
+            '<failure message="na\u00efve failure">trace</failure></testcase></testsuite>')
+    (tmp_path / "latin1.xml").write_bytes(('<?xml version="1.0" encoding="ISO-8859-1"?>\r\n' + body).encode("latin-1"))
+    (tmp_path / "bom.xml").write_bytes(b"\xef\xbb\xbf" + ('<?xml version="1.0" encoding="UTF-8"?>\r\n' + body).encode())
+    for name in ("latin1.xml", "bom.xml"):
+        [record] = read_input(tmp_path / name, Config()).records
+        assert record.title == "caf\u00e9.t: na\u00efve failure"
+
+
+def test_tests_and_bugs_in_one_report(cli, corpus, tmp_path):
+    report_file = corpus / "junit/rwx-captain/unittest.xml"
+    result = cli("analyze", report_file, SAMPLE, "--out", tmp_path, "-q")
+    assert result.code == 0, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    junit = report["inputs"][0]
+    assert junit["format"] == "junit" and junit["tests"]["passed"] == 3 and junit["records"] == 1
+    assert any(r["kind"] == "test" for r in report["records"]) and any(r["kind"] == "bug" for r in report["records"])
