@@ -128,6 +128,8 @@ class TestCounts:
     flaky: int = 0
     failed_runs: int = 0
     error_runs: int = 0
+    #: Fingerprints of the tests that passed: a failure elsewhere of one of these is flaky.
+    passed_tests: frozenset[str] = frozenset()
 
 
 class InputSummary(BaseModel):
@@ -246,6 +248,7 @@ class Analysis:
     roadmap: list[RoadmapItem]
     targets: list[Target]
     violations: list[LayerViolation]
+    merged: int
     unknown_severities: dict[str, int]
 
 

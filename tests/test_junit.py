@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from defusedxml.ElementTree import parse
@@ -97,3 +98,26 @@ def test_tests_and_bugs_in_one_report(cli, corpus, tmp_path):
     junit = report["inputs"][0]
     assert junit["format"] == "junit" and junit["tests"]["passed"] == 3 and junit["records"] == 1
     assert any(r["kind"] == "test" for r in report["records"]) and any(r["kind"] == "bug" for r in report["records"])
+
+
+def test_the_same_test_across_reports_is_one_record(cli, tmp_path):
+    """Several CI runs: failures add up; a test that passed in another run is flaky."""
+    def report(name: str, body: str) -> Path:
+        path = tmp_path / name
+        path.write_text(f'<testsuite name="s">{body}</testsuite>', encoding="utf-8")
+        return path
+
+    fail = '<testcase classname="orders.Checkout" name="test_total"><failure message="off by one">trace</failure></testcase>'
+    always = '<testcase classname="orders.Refund" name="test_refund"><error message="boom">trace</error></testcase>'
+    run1 = report("run1.xml", fail + always)
+    run2 = report("run2.xml", fail + always)
+    run3 = report("run3.xml", '<testcase classname="orders.Checkout" name="test_total"/>' + always)
+    result = cli("analyze", run1, run2, run3, "--out", tmp_path / "out", "-q")
+    assert result.code == 0, result.stderr
+    data = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    records = {r["id"]: r for r in data["records"]}
+    assert set(records) == {"orders.Checkout.test_total", "orders.Refund.test_refund"}
+    total, refund = records["orders.Checkout.test_total"], records["orders.Refund.test_refund"]
+    assert (total["occurrences"], total["severity"], total["severity_raw"]) == (2, "low", "flaky")
+    assert (refund["occurrences"], refund["severity"]) == (3, "high")
+    assert data["summary"]["merged"] == 3 and sum(i["records"] for i in data["inputs"]) == 5

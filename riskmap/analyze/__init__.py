@@ -19,7 +19,17 @@ from riskmap.analyze.severity import normalise_severity
 from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets
 from riskmap.config import Config
 from riskmap.ingest.base import FileResult
-from riskmap.models import Analysis, ComponentRisk, Layer, LayerViolation, Record, ScoredRecord, Severity, Status
+from riskmap.models import (
+    Analysis,
+    ComponentRisk,
+    Kind,
+    Layer,
+    LayerViolation,
+    Record,
+    ScoredRecord,
+    Severity,
+    Status,
+)
 
 MISSING = "(missing)"
 _LAYER_ORDER = {layer: index for index, layer in enumerate(Layer)}
@@ -45,7 +55,8 @@ def analyze(
     ``repo`` (a scanned repository) places paths and frames by the code's own layers, and adds
     its layer violations to the analysis.
     """
-    records = [record for result in results for record in result.records]
+    read = [record for result in results for record in result.records]
+    records = merge_repeated_tests(read, frozenset().union(*(r.passed_tests for r in results)))
     as_of = as_of or newest_timestamp(records)
     mapper = ComponentMapper(config.components, repo)
     unknown: Counter[str] = Counter()
@@ -101,8 +112,38 @@ def analyze(
         roadmap=build_roadmap(components, scored),
         targets=targets(scored, components),
         violations=layer_violations(records, scored, mapper, repo),
+        merged=len(read) - len(records),
         unknown_severities=dict(sorted(unknown.items())),
     )
+
+
+def merge_repeated_tests(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:
+    """One record per failing test across all reports (several CI runs), in first-seen order.
+
+    Its failed runs add up; when it passed in some report (or was flaky in one), it is labelled
+    flaky and weighs as low severity. Records that are not tests pass through unchanged.
+    """
+    runs: dict[str, list[Record]] = {}
+    for record in records:
+        if record.kind == Kind.test and record.fingerprint:
+            runs.setdefault(record.fingerprint, []).append(record)
+    if all(len(group) == 1 and group[0].fingerprint not in passed for group in runs.values()):
+        return list(records)
+    merged: list[Record] = []
+    for record in records:
+        group = runs.get(record.fingerprint) if record.kind == Kind.test else None
+        if group is None:
+            merged.append(record)
+        elif group[0] is record:
+            flaky = record.fingerprint in passed or any("flaky" in r.labels for r in group)
+            merged.append(replace(
+                record,
+                occurrences=sum(r.occurrences for r in group),
+                labels=tuple(dict.fromkeys([*record.labels, "flaky"])) if flaky else record.labels,
+                severity=Severity.low if flaky else min((r.severity for r in group), key=list(Severity).index),
+                severity_raw="flaky" if flaky else record.severity_raw,
+            ))
+    return merged
 
 
 def layer_violations(

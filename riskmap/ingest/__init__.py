@@ -85,7 +85,8 @@ def read_input(
             if isinstance(item, Record):
                 result.records.append(item)
             elif isinstance(item, TestCounts):
-                result.summary.tests = asdict(item)
+                result.summary.tests = {k: v for k, v in asdict(item).items() if k != "passed_tests"}
+                result.passed_tests = item.passed_tests
                 continue
             else:
                 result.skipped.append(item)

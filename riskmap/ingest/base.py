@@ -60,6 +60,7 @@ class FileResult:
     summary: InputSummary
     records: list[Record] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    passed_tests: frozenset[str] = frozenset()
 
 
 def strip_bom(data: bytes) -> bytes:

@@ -62,11 +62,23 @@ class JUnitIngester:
             counts["error_runs"] += sum(1 for c in case if c.tag in ("error", "rerunError", "flakyError"))
             key = (case.get("classname") or suite.get("name") or "", case.get("name") or "")
             runs.setdefault(key, []).append((outcome, record))
-        for test_runs in runs.values():
+        passed = set()
+        for (classname, test), test_runs in runs.items():
             merged = merge_runs(test_runs)
             if merged is not None:
                 yield merged
-        yield TestCounts(**counts)
+            if any(outcome == "passed" for outcome, _ in test_runs):
+                name = test or "(unnamed test)"
+                passed.add(test_fingerprint(f"{classname}.{name}" if classname else name))
+        yield TestCounts(**counts, passed_tests=frozenset(passed))
+
+
+def test_fingerprint(test: str) -> str:
+    """What every run of one test shares, in any report: a hash of its class and name."""
+    return hashlib.blake2b(f"test\x1f{test}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+test_fingerprint.__test__ = False  # a function about tests, not a test
 
 
 def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
@@ -156,7 +168,7 @@ def case_record(suite: Element, case: Element, source: Source) -> tuple[str, Rec
         paths=tuple(p for p in (case.get("file"),) if p),
         frames=stack_frames(text),
         occurrences=len(failed) + len(reruns) if failed else len(flaky),
-        fingerprint=hashlib.blake2b(f"test\x1f{test}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest(),
+        fingerprint=test_fingerprint(test),
         extra={k: v for k, v in (("classname", classname), ("test", name), ("type", first.get("type")),
                                  ("time", case.get("time"))) if v},
     )

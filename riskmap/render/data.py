@@ -76,6 +76,7 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "failed_inputs": sum(1 for i in analysis.inputs if i.error),
             "records": len(analysis.records),
             "skipped": len(analysis.skipped),
+            "merged": analysis.merged,
             "open": int((table["status"] != Status.resolved).sum()) if len(table) else 0,
             "by_severity": _counts(table, "severity", Severity),
             "by_layer": _counts(table, "layer", Layer),
