@@ -121,3 +121,64 @@ def test_the_same_test_across_reports_is_one_record(cli, tmp_path):
     assert (total["occurrences"], total["severity"], total["severity_raw"]) == (2, "low", "flaky")
     assert (refund["occurrences"], refund["severity"]) == (3, "high")
     assert data["summary"]["merged"] == 3 and sum(i["records"] for i in data["inputs"]) == 5
+
+
+NUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<test-run id="2" testcasecount="3" result="Failed" total="3" passed="1" failed="2">
+  <test-suite type="Assembly" name="Orders.Tests.dll">
+    <test-case id="1" name="Totals" fullname="Orders.Tests.CartTests.Totals" result="Passed"/>
+    <test-case id="2" name="Refund" fullname="Orders.Tests.CartTests.Refund" result="Failed">
+      <failure><message><![CDATA[Expected: 10 But was: 9]]></message>
+      <stack-trace><![CDATA[   at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31]]></stack-trace></failure>
+    </test-case>
+    <test-case id="3" name="Save" fullname="Orders.Tests.RepoTests.Save" result="Failed" label="Error">
+      <failure><message>System.TimeoutException : DynamoDB timed out</message></failure>
+    </test-case>
+  </test-suite>
+</test-run>"""
+TRX = """<?xml version="1.0" encoding="utf-8"?>
+<TestRun id="1" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+  <Results>
+    <UnitTestResult testName="Orders.Tests.CartTests.Totals" outcome="Passed"/>
+    <UnitTestResult testName="Orders.Tests.CartTests.Refund" outcome="Failed">
+      <Output><ErrorInfo><Message>Assert.Equal() Failure</Message>
+      <StackTrace>   at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31</StackTrace></ErrorInfo></Output>
+    </UnitTestResult>
+    <UnitTestResult testName="Orders.Tests.CartTests.Skipped" outcome="NotExecuted"/>
+  </Results>
+</TestRun>"""
+
+
+@pytest.mark.parametrize("name,content,expected_format,failing", [
+    ("nunit.xml", NUNIT, "nunit", {"Orders.Tests.CartTests.Refund": "medium", "Orders.Tests.RepoTests.Save": "high"}),
+    ("run.trx", TRX, "trx", {"Orders.Tests.CartTests.Refund": "medium"}),
+])
+def test_dotnet_reports(tmp_path, name, content, expected_format, failing):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = read_input(path, Config())
+    assert result.summary.format == expected_format
+    assert {r.id: r.severity for r in result.records} == failing
+    refund = next(r for r in result.records if r.id.endswith("Refund"))
+    assert refund.frames[0].file == "/build/src/Orders/Domain/Cart.cs" and refund.frames[0].in_app
+
+
+def test_xunit_dot_net_corpus_report(corpus):
+    result = read_input(corpus / "junit/rwx-captain/xunit_dot_net.xml", Config())
+    assert result.summary.format == "xunit"
+    # 15 <test> elements: 13 Pass, 1 Fail, 1 Skip (the assemblies' totals count tests the fixture left out)
+    assert (result.summary.tests["passed"], result.summary.tests["failed"], result.summary.tests["skipped"]) == (13, 1, 1)
+    [record] = result.records
+    assert record.frames and record.frames[0].file == "some/path/to/FileName.cs"
+
+
+@pytest.mark.parametrize("path", sorted((JUNIT / "test-summary-action/tap").glob("*.tap")) if JUNIT.is_dir() else [],
+                         ids=lambda p: p.name)
+def test_tap_corpus_streams(corpus, path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    failing = [line for line in lines if line.startswith("not ok") and "# todo" not in line.lower()]
+    bail = [line for line in lines if line.lower().startswith("bail out!")]
+    result = read_input(path, Config())
+    assert result.summary.format == "tap" and result.summary.error is None
+    assert result.summary.tests["failed"] == len(failing) and result.summary.tests["errors"] == len(bail)
+    assert len(result.records) == len({r.id for r in result.records})

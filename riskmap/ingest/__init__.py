@@ -11,16 +11,22 @@ from riskmap.errors import InputError, UsageError
 from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, FileResult, Head, Ingester
 from riskmap.ingest.bugzilla import BugzillaIngester
 from riskmap.ingest.csv_export import BUGZILLA_CSV, GENERIC_CSV, JIRA_CSV
+from riskmap.ingest.dotnet import NUNIT, TRX, XUNIT
 from riskmap.ingest.generic_json import GenericJsonIngester
 from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.sentry import SentryIngester
+from riskmap.ingest.tap import TapIngester
 from riskmap.models import InputSummary, Record, Skipped, Source, TestCounts
 
 #: Every format riskmap reads, most specific first: detection takes the first that fits.
 INGESTERS: tuple[Ingester, ...] = (
     JUnitIngester(),
+    XUNIT,
+    NUNIT,
+    TRX,
+    TapIngester(),
     SentryIngester(),
     JiraIngester(),
     BugzillaIngester(),

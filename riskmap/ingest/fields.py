@@ -41,6 +41,9 @@ _ZERO = timedelta(0)
 _PYTHON_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
 _JS_FRAME = re.compile(r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+)(?::\d+)?\)?\s*$", re.M)
 _JAVA_FRAME = re.compile(r"^\s*at ((?:[\w$]+\.)*)([\w$<>]+)\(([\w$]+\.(?:java|kt|scala)):(\d+)\)\s*$", re.M)
+_DOTNET_FRAME = re.compile(r"^\s*at ([\w.`<>+]+)\(.*?\) in (.+?):line (\d+)\s*$", re.M)
+_DOTNET_LIBRARY = re.compile(r"^(?:System|Microsoft|Xunit|NUnit)\.")
+_GO_FRAME = re.compile(r"^([\w./*()]+)\(.*\)\n\s+(\S+\.go):(\d+)", re.M)
 _LIBRARY = re.compile(r"(?:site-packages|dist-packages|node_modules|/lib/python\d|<frozen |^internal/|^node:)")
 _JAVA_LIBRARY = re.compile(r"^(?:java|javax|jdk|sun|kotlin|scala|org\.junit|org\.springframework)\.")
 
@@ -187,7 +190,7 @@ def as_status(value: str | None) -> Status:
 
 
 def stack_frames(text: str) -> tuple[Frame, ...]:
-    """Frames of the stack traces quoted in a text (Python, JavaScript, Java), outermost first.
+    """Frames of the stack traces quoted in a text (Python, JavaScript, Java, .NET, Go panics), outermost first.
 
     Frames in installed libraries (site-packages, node_modules, java.*, ...) are not in-app.
     """
@@ -199,6 +202,11 @@ def stack_frames(text: str) -> tuple[Frame, ...]:
         frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file))
                    for function, file, line in reversed(_JS_FRAME.findall(text))]
         frames += [_java_frame(*groups) for groups in reversed(_JAVA_FRAME.findall(text))]
+        frames += [Frame(file=file, line=int(line), function=function, in_app=not _DOTNET_LIBRARY.match(function))
+                   for function, file, line in reversed(_DOTNET_FRAME.findall(text))]
+    if "goroutine " in text:
+        frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file) and "/go/src/" not in file)
+                   for function, file, line in reversed(_GO_FRAME.findall(text))]
     return tuple(frames)
 
 

@@ -152,9 +152,26 @@ def case_record(suite: Element, case: Element, source: Source) -> tuple[str, Rec
     name = case.get("name") or "(unnamed test)"
     text = (first.text or "").strip()
     message = (first.get("message") or "").strip() or text.split("\n", 1)[0].strip() or first.get("type") or first.tag
-    severity = Severity.low if not failed else Severity.high if errored else Severity.medium
     test = f"{classname}.{name}" if classname else name
-    return outcome, Record(
+    return outcome, test_record(
+        test, message, text, source, outcome=outcome,
+        occurrences=len(failed) + len(reruns) if failed else len(flaky),
+        created=suite.get("timestamp"), file=case.get("file"),
+        extra={"classname": classname, "test": name, "type": first.get("type"), "time": case.get("time")},
+    )
+
+
+def test_record(
+    test: str, message: str, text: str, source: Source, *, outcome: str, occurrences: int = 1,
+    created: str | None = None, file: str | None = None, extra: dict | None = None,
+) -> Record:
+    """The record of a failing test, in any report format.
+
+    ``outcome`` is failed, errors or flaky. Severity: an error (the test could not run as
+    written) is high, a failure medium, a flaky test (failed, then passed) low.
+    """
+    severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
+    return Record(
         id=test,
         kind=Kind.test,
         source=source,
@@ -163,12 +180,14 @@ def case_record(suite: Element, case: Element, source: Source) -> tuple[str, Rec
         severity=severity,
         severity_raw=outcome,
         status=Status.open,
-        created_at=as_datetime(suite.get("timestamp")),
-        labels=("flaky",) if not failed else (),
-        paths=tuple(p for p in (case.get("file"),) if p),
+        created_at=as_datetime(created),
+        labels=("flaky",) if outcome == "flaky" else (),
+        paths=(file,) if file else (),
         frames=stack_frames(text),
-        occurrences=len(failed) + len(reruns) if failed else len(flaky),
+        occurrences=max(1, occurrences),
         fingerprint=test_fingerprint(test),
-        extra={k: v for k, v in (("classname", classname), ("test", name), ("type", first.get("type")),
-                                 ("time", case.get("time"))) if v},
+        extra={k: v for k, v in (extra or {}).items() if v},
     )
+
+
+test_record.__test__ = False  # builds records about tests; not a test

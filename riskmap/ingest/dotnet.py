@@ -1,0 +1,108 @@
+""".NET test reports: xUnit.net XML (v2), NUnit 3 XML and Visual Studio TRX."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from riskmap.config import Config
+from riskmap.errors import InputError
+from riskmap.ingest.base import Head
+from riskmap.ingest.junit import merge_runs, parse_xml, test_fingerprint, test_record
+from riskmap.models import Record, Skipped, Source, TestCounts
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(node: Element | None, *path: str) -> str:
+    for name in path:
+        if node is None:
+            return ""
+        node = next((child for child in node if _local(child.tag) == name), None)
+    return (node.text or "").strip() if node is not None else ""
+
+
+#: A report's test elements -> (test name, outcome, message, stack trace, file) for each test.
+Extract = Callable[[Element], Iterator[tuple[str, str, str, str, str | None]]]
+
+
+def _xunit(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
+    for test in root.iter("test"):
+        result = (test.get("result") or "").lower()
+        failure = next((c for c in test if c.tag == "failure"), None)
+        outcome = {"pass": "passed", "skip": "skipped", "notrun": "skipped"}.get(result, "failed")
+        yield (test.get("name") or test.get("method") or "(unnamed test)", outcome,
+               _child_text(failure, "message") or (failure.get("exception-type") if failure is not None else ""),
+               _child_text(failure, "stack-trace"), _child_text(test, "source-file") or None)
+
+
+def _nunit(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
+    for case in root.iter("test-case"):
+        result = (case.get("result") or "").lower()
+        outcome = {"passed": "passed", "skipped": "skipped", "ignored": "skipped", "inconclusive": "skipped"}.get(
+            result, "errors" if (case.get("label") or "").lower() == "error" else "failed")
+        failure = next((c for c in case if c.tag == "failure"), None)
+        yield (case.get("fullname") or case.get("name") or "(unnamed test)", outcome,
+               _child_text(failure, "message"), _child_text(failure, "stack-trace"), None)
+
+
+def _trx(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
+    for result in root.iter():
+        if _local(result.tag) != "UnitTestResult":
+            continue
+        outcome = (result.get("outcome") or "").lower()
+        outcome = {"passed": "passed", "notexecuted": "skipped", "inconclusive": "skipped",
+                   "failed": "failed"}.get(outcome, "errors")
+        yield (result.get("testName") or "(unnamed test)", outcome,
+               _child_text(result, "Output", "ErrorInfo", "Message"),
+               _child_text(result, "Output", "ErrorInfo", "StackTrace"), None)
+
+
+class DotnetIngester:
+    """One .NET report format: its root element and how to read its tests."""
+
+    def __init__(self, name: str, summary: str, root: str, extract: Extract) -> None:
+        self.name = name
+        self.summary = summary
+        self._root = root
+        self._extract = extract
+
+    def sniff(self, head: Head) -> str | None:
+        """The report's root element near the top of an XML file."""
+        text = head.text
+        if text.startswith("<") and f"<{self._root}" in text[:4096]:
+            return f"an XML test report with a <{self._root}> root"
+        return None
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+        """Yield a record per failing test, then the report's test counts."""
+        root = parse_xml(path)
+        if _local(root.tag) != self._root:
+            raise InputError(str(path), f"an XML file whose root is <{_local(root.tag)}>, not <{self._root}>", "line 1")
+        counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
+        runs: dict[str, list[tuple[str, Record | None]]] = {}
+        name = str(path)
+        for index, (test, outcome, message, trace, file) in enumerate(self._extract(root), start=1):
+            counts[outcome] += 1
+            record = None
+            if outcome in ("failed", "errors"):
+                source = Source(format=self.name, path=name, locator=f"test[{index}]")
+                record = test_record(test, message or outcome, trace, source, outcome=outcome, file=file)
+            runs.setdefault(test, []).append((outcome, record))
+        passed = set()
+        for test, test_runs in runs.items():
+            merged = merge_runs(test_runs)
+            if merged is not None:
+                yield merged
+            if any(outcome == "passed" for outcome, _ in test_runs):
+                passed.add(test_fingerprint(test))
+        yield TestCounts(**counts, failed_runs=counts["failed"], error_runs=counts["errors"],
+                         passed_tests=frozenset(passed))
+
+
+XUNIT = DotnetIngester("xunit", "xUnit.net v2 XML (<assemblies>)", "assemblies", _xunit)
+NUNIT = DotnetIngester("nunit", "NUnit 3 XML (<test-run>)", "test-run", _nunit)
+TRX = DotnetIngester("trx", "Visual Studio / dotnet test TRX (<TestRun>)", "TestRun", _trx)
