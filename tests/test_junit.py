@@ -182,3 +182,47 @@ def test_tap_corpus_streams(corpus, path):
     assert result.summary.format == "tap" and result.summary.error is None
     assert result.summary.tests["failed"] == len(failing) and result.summary.tests["errors"] == len(bail)
     assert len(result.records) == len({r.id for r in result.records})
+
+
+@pytest.mark.parametrize("name", ["jest.json", "vitest.json"])
+def test_jest_and_vitest_json_counts_match_their_own_totals(corpus, name):
+    path = corpus / "junit/rwx-captain" / name
+    stated = json.loads(path.read_text(encoding="utf-8"))
+    result = read_input(path, Config())
+    assert result.summary.format == "jest"
+    tests = result.summary.tests
+    assert tests["failed"] == stated["numFailedTests"]
+    if name == "jest.json":  # vitest's own numPassedTests (8) counts its skipped tests too
+        assert tests["passed"] == stated["numPassedTests"]
+    assert len(result.records) == len({r.id for r in result.records}) <= stated["numFailedTests"]
+
+
+def test_mocha_json_counts_match_its_stats(corpus):
+    path = corpus / "junit/rwx-captain/mocha.json"
+    stats = json.loads(path.read_text(encoding="utf-8"))["stats"]
+    result = read_input(path, Config())
+    assert result.summary.format == "mocha"
+    assert (result.summary.tests["failed"], result.summary.tests["skipped"]) == (stats["failures"], stats["pending"])
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("go_test.jsonl", {"failed": 9, "errors": 0}),
+    ("go_test_build_failure.jsonl", {"failed": 0, "errors": 1}),
+    ("go_test_package_failure.jsonl", {"failed": 0, "errors": 1}),
+    ("go_test_panic.jsonl", {"failed": 1, "errors": 0}),
+    ("go_test_timeout.jsonl", {"failed": 1, "errors": 0}),
+])
+def test_go_test_json(corpus, name, expected):
+    result = read_input(corpus / "junit/rwx-captain" / name, Config())
+    assert result.summary.format == "go-test"
+    assert {k: result.summary.tests[k] for k in expected} == expected
+    assert len(result.records) == expected["failed"] + expected["errors"]
+
+
+def test_pytest_reportlog(corpus):
+    result = read_input(corpus / "junit/rwx-captain/pytest_reportlog.jsonl", Config())
+    assert result.summary.format == "pytest-reportlog"
+    errors = [r for r in result.records if r.severity_raw == "errors"]
+    assert errors and all("Failing" in r.id for r in errors)  # setup and teardown failures are errors
+    crash = next(r for r in result.records if r.id == "nested/test_nested.py::test_exception")
+    assert crash.title.endswith("Exception: Uh oh") and crash.frames[0].file.endswith("nested/test_nested.py")

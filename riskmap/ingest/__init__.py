@@ -15,6 +15,7 @@ from riskmap.ingest.dotnet import NUNIT, TRX, XUNIT
 from riskmap.ingest.generic_json import GenericJsonIngester
 from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
+from riskmap.ingest.json_reports import GO_TEST, JEST, MOCHA, PYTEST_REPORTLOG
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
@@ -27,6 +28,10 @@ INGESTERS: tuple[Ingester, ...] = (
     NUNIT,
     TRX,
     TapIngester(),
+    JEST,
+    MOCHA,
+    GO_TEST,
+    PYTEST_REPORTLOG,
     SentryIngester(),
     JiraIngester(),
     BugzillaIngester(),

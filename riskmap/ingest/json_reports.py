@@ -1,0 +1,185 @@
+"""Test reporters' JSON: jest and vitest, mocha, ``go test -json`` and pytest-reportlog."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from riskmap.config import Config
+from riskmap.errors import InputError
+from riskmap.ingest.base import Head, strip_bom
+from riskmap.ingest.jsondoc import load_document
+from riskmap.ingest.junit import merge_runs, test_fingerprint, test_record
+from riskmap.models import Frame, Record, Skipped, Source, TestCounts
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+#: One test run: (test, outcome, message, text, file, frames).
+Run = tuple[str, str, str, str, str | None, tuple[Frame, ...]]
+
+
+def _plain(text: str) -> str:
+    return _ANSI.sub("", text or "")
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _jest(document: Any) -> Iterator[Run]:
+    for suite in document.get("testResults") or ():
+        file = suite.get("name") or suite.get("testFilePath")
+        results = suite.get("assertionResults") or suite.get("testResults") or []
+        for test in results:
+            status = test.get("status")
+            outcome = {"passed": "passed", "failed": "failed"}.get(status, "skipped")
+            text = _plain("\n".join(test.get("failureMessages") or []))
+            name = test.get("fullName") or " ".join([*test.get("ancestorTitles", []), test.get("title", "")]).strip()
+            yield name or "(unnamed test)", outcome, _first_line(text), text, file, ()
+        if suite.get("status") == "failed" and not results and suite.get("message"):
+            text = _plain(suite["message"])
+            yield f"{file} (suite)", "errors", _first_line(text), text, file, ()
+
+
+def _mocha(document: Any) -> Iterator[Run]:
+    failed = {id(t) for t in document.get("failures") or ()}
+    for group, outcome in (("passes", "passed"), ("pending", "skipped"), ("failures", "failed")):
+        for test in document.get(group) or ():
+            if group != "failures" and id(test) in failed:
+                continue
+            error = test.get("err") or {}
+            text = _plain(error.get("stack") or error.get("message") or "")
+            yield (test.get("fullTitle") or test.get("title") or "(unnamed test)", outcome,
+                   _first_line(_plain(error.get("message") or "")) or _first_line(text), text, test.get("file"), ())
+
+
+def _go(events: list[dict]) -> Iterator[Run]:
+    output: dict[tuple[str, str], list[str]] = {}
+    running: dict[tuple[str, str], None] = {}
+    failed_packages: set[str] = set()
+    for event in events:
+        package = event.get("Package") or (event.get("ImportPath") or "").split(" ")[0]
+        key = (package, event.get("Test") or "")
+        action = event.get("Action")
+        if action in ("output", "build-output"):
+            output.setdefault(key, []).append(event.get("Output") or "")
+        elif action == "run":
+            running[key] = None
+        elif action == "build-fail":
+            text = "".join(output.get(key, []))
+            yield f"{package} (build)", "errors", _first_line(text) or "build failed", text, None, ()
+        elif action in ("pass", "fail", "skip") and key[1]:
+            running.pop(key, None)
+            if action == "fail":
+                failed_packages.add(package)
+            yield _go_run(key, {"pass": "passed", "skip": "skipped"}.get(action, "failed"), output)
+        elif action == "fail":  # the package failed: tests still running timed out, or it failed on its own
+            stuck = [k for k in running if k[0] == package]
+            for stuck_key in stuck:
+                running.pop(stuck_key)
+                yield _go_run(stuck_key, "failed", output, "did not finish (timed out?)")
+            if not stuck and package not in failed_packages:
+                yield _go_run(key, "errors", output, "package failed")
+
+
+def _go_run(key: tuple[str, str], outcome: str, output: dict, fallback: str = "") -> Run:
+    package, test = key
+    text = "".join(output.get(key, []))
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.lstrip().startswith(("=== ", "--- ", "FAIL", "PASS", "ok "))]
+    name = f"{package}.{test}" if test else f"{package} (package)"
+    return name, outcome, lines[0] if lines else fallback or outcome, text, None, ()
+
+
+def _pytest(events: list[dict]) -> Iterator[Run]:
+    phases: dict[str, list[dict]] = {}
+    for event in events:
+        if event.get("$report_type") == "TestReport" and event.get("nodeid"):
+            phases.setdefault(event["nodeid"], []).append(event)
+    for nodeid, reports in phases.items():
+        failing = next((r for r in reports if r.get("outcome") == "failed"), None)
+        if failing is None:
+            skipped = any(r.get("outcome") == "skipped" for r in reports)
+            yield nodeid, "skipped" if skipped else "passed", "", "", None, ()
+            continue
+        longrepr = failing.get("longrepr")
+        crash = longrepr.get("reprcrash") or {} if isinstance(longrepr, dict) else {}
+        lines = [line for entry in (longrepr.get("reprtraceback") or {}).get("reprentries", [])
+                 for line in (entry.get("data") or {}).get("lines", [])] if isinstance(longrepr, dict) else []
+        text = "\n".join(lines) if lines else (longrepr if isinstance(longrepr, str) else "")
+        frames = (Frame(file=crash["path"], line=crash.get("lineno")),) if crash.get("path") else ()
+        outcome = "failed" if failing.get("when") == "call" else "errors"
+        location = failing.get("location") or [None]
+        yield nodeid, outcome, crash.get("message") or _first_line(text), text, location[0], frames
+
+
+class JsonReportIngester:
+    """One test reporter's JSON: how to recognise it and how to list its test runs."""
+
+    def __init__(self, name: str, summary: str, marker: Callable[[str], bool], lines: bool,
+                 extract: Callable[[Any], Iterator[Run]]) -> None:
+        self.name = name
+        self.summary = summary
+        self._marker = marker
+        self._lines = lines
+        self._extract = extract
+
+    def sniff(self, head: Head) -> str | None:
+        """The reporter's own keys near the top of the file."""
+        return f"{self.summary.split(':')[0]} output" if self._marker(head.text) else None
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+        """Yield a record per failing test, then the report's test counts."""
+        name = str(path)
+        if self._lines:
+            events = []
+            for raw in strip_bom(path.read_bytes()).splitlines():
+                try:
+                    event = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    continue  # tools print plain lines (build output) between the events
+                if isinstance(event, dict):
+                    events.append(event)
+            document: Any = events
+        else:
+            document = load_document(path)
+            if not isinstance(document, dict):
+                raise InputError(name, f"expected a {self.name} JSON object")
+        counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
+        runs: dict[str, list[tuple[str, Record | None]]] = {}
+        for index, (test, outcome, message, text, file, frames) in enumerate(self._extract(document), start=1):
+            counts[outcome] += 1
+            record = None
+            if outcome in ("failed", "errors"):
+                source = Source(format=self.name, path=name, locator=f"test[{index}]")
+                record = test_record(test, message or outcome, text, source, outcome=outcome, file=file)
+                if frames and not record.frames:
+                    record.frames = frames
+            runs.setdefault(test, []).append((outcome, record))
+        passed = set()
+        for test, test_runs in runs.items():
+            merged = merge_runs(test_runs)
+            if merged is not None:
+                yield merged
+            if any(outcome == "passed" for outcome, _ in test_runs):
+                passed.add(test_fingerprint(test))
+        yield TestCounts(**counts, failed_runs=counts["failed"], error_runs=counts["errors"],
+                         passed_tests=frozenset(passed))
+
+
+JEST = JsonReportIngester(
+    "jest", "jest / vitest JSON: testResults with assertionResults",
+    lambda text: text[:1] == "{" and '"testResults"' in text and '"numTotalTests"' in text, False, _jest)
+MOCHA = JsonReportIngester(
+    "mocha", "mocha JSON reporter: stats, passes, failures, pending",
+    lambda text: text[:1] == "{" and '"stats"' in text and '"passes"' in text and '"failures"' in text, False, _mocha)
+GO_TEST = JsonReportIngester(
+    "go-test", "go test -json: one event per line (Action, Package, Test, Output)",
+    lambda text: '"Action":' in text and '"Package":' in text, True, _go)
+PYTEST_REPORTLOG = JsonReportIngester(
+    "pytest-reportlog", "pytest-reportlog JSON Lines: TestReport events per phase",
+    lambda text: '"$report_type"' in text and ('"TestReport"' in text or '"SessionStart"' in text), True, _pytest)
