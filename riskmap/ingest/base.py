@@ -10,7 +10,7 @@ from typing import Protocol
 
 from riskmap.config import Config
 from riskmap.errors import InputError
-from riskmap.models import InputSummary, Record, Skipped
+from riskmap.models import InputSummary, Record, Skipped, TestCounts
 
 HEAD_BYTES = 65536
 NUL = b"\x00"
@@ -46,10 +46,11 @@ class Ingester(Protocol):
     def sniff(self, head: Head) -> str | None:
         """Return why this format fits the file, or None when it does not."""
 
-    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped]:
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
         """Yield a Record for every readable item and a Skipped for every unreadable one.
 
-        Raise InputError when the file as a whole cannot be read.
+        Test reports yield their TestCounts last. Raise InputError when the file as a whole
+        cannot be read.
         """
 
 

@@ -156,9 +156,7 @@ class JsonReportIngester:
             record = None
             if outcome in ("failed", "errors"):
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
-                record = test_record(test, message or outcome, text, source, outcome=outcome, file=file)
-                if frames and not record.frames:
-                    record.frames = frames
+                record = test_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
             runs.setdefault(test, []).append((outcome, record))
         passed = set()
         for test, test_runs in runs.items():

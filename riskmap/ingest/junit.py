@@ -21,7 +21,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import as_datetime, stack_frames
-from riskmap.models import Kind, Record, Severity, Skipped, Source, Status, TestCounts
+from riskmap.models import Frame, Kind, Record, Severity, Skipped, Source, Status, TestCounts
 
 _ROOT = re.compile(r"<(testsuites|testsuite)[\s>]")
 #: Failed runs: the verdict and surefire's reruns that failed too.
@@ -164,10 +164,11 @@ def case_record(suite: Element, case: Element, source: Source) -> tuple[str, Rec
 def test_record(
     test: str, message: str, text: str, source: Source, *, outcome: str, occurrences: int = 1,
     created: str | None = None, file: str | None = None, extra: dict | None = None,
+    frames: tuple[Frame, ...] = (),
 ) -> Record:
     """The record of a failing test, in any report format.
 
-    ``outcome`` is failed, errors or flaky. Severity: an error (the test could not run as
+    ``outcome`` is failed, errors or flaky; ``frames`` are used when the text holds no stack trace. Severity: an error (the test could not run as
     written) is high, a failure medium, a flaky test (failed, then passed) low.
     """
     severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
@@ -183,7 +184,7 @@ def test_record(
         created_at=as_datetime(created),
         labels=("flaky",) if outcome == "flaky" else (),
         paths=(file,) if file else (),
-        frames=stack_frames(text),
+        frames=stack_frames(text) or frames,
         occurrences=max(1, occurrences),
         fingerprint=test_fingerprint(test),
         extra={k: v for k, v in (extra or {}).items() if v},
