@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.junit import merge_runs, parse_xml, test_fingerprint, test_record
+from riskmap.ingest.junit import finish_runs, parse_xml, test_record
 from riskmap.models import Record, Skipped, Source, TestCounts
 
 
@@ -92,15 +92,7 @@ class DotnetIngester:
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
                 record = test_record(test, message or outcome, trace, source, outcome=outcome, file=file)
             runs.setdefault(test, []).append((outcome, record))
-        passed = set()
-        for test, test_runs in runs.items():
-            merged = merge_runs(test_runs)
-            if merged is not None:
-                yield merged
-            if any(outcome == "passed" for outcome, _ in test_runs):
-                passed.add(test_fingerprint(test))
-        yield TestCounts(**counts, failed_runs=counts["failed"], error_runs=counts["errors"],
-                         passed_tests=frozenset(passed))
+        yield from finish_runs(runs, counts)
 
 
 XUNIT = DotnetIngester("xunit", "xUnit.net v2 XML (<assemblies>)", "assemblies", _xunit)

@@ -13,7 +13,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.jsondoc import load_document
-from riskmap.ingest.junit import merge_runs, test_fingerprint, test_record
+from riskmap.ingest.junit import finish_runs, test_record
 from riskmap.models import Frame, Record, Skipped, Source, TestCounts
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -158,15 +158,7 @@ class JsonReportIngester:
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
                 record = test_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
             runs.setdefault(test, []).append((outcome, record))
-        passed = set()
-        for test, test_runs in runs.items():
-            merged = merge_runs(test_runs)
-            if merged is not None:
-                yield merged
-            if any(outcome == "passed" for outcome, _ in test_runs):
-                passed.add(test_fingerprint(test))
-        yield TestCounts(**counts, failed_runs=counts["failed"], error_runs=counts["errors"],
-                         passed_tests=frozenset(passed))
+        yield from finish_runs(runs, counts)
 
 
 JEST = JsonReportIngester(

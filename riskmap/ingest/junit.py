@@ -53,24 +53,16 @@ class JUnitIngester:
             raise InputError(str(path), f"an XML file whose root is <{root.tag}>, not a JUnit test report", "line 1")
         counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0, "failed_runs": 0, "error_runs": 0}
         name = str(path)
-        runs: dict[tuple[str, str], list[tuple[str, Record | None]]] = {}
+        runs: dict[str, list[tuple[str, Record | None]]] = {}
         for index, (suite, case) in enumerate(_testcases(root), start=1):
             source = Source(format=self.name, path=name, locator=f"testcase[{index}]")
             outcome, record = case_record(suite, case, source)
             counts[outcome] += 1
             counts["failed_runs"] += sum(1 for c in case if c.tag in ("failure", "rerunFailure", "flakyFailure"))
             counts["error_runs"] += sum(1 for c in case if c.tag in ("error", "rerunError", "flakyError"))
-            key = (case.get("classname") or suite.get("name") or "", case.get("name") or "")
-            runs.setdefault(key, []).append((outcome, record))
-        passed = set()
-        for (classname, test), test_runs in runs.items():
-            merged = merge_runs(test_runs)
-            if merged is not None:
-                yield merged
-            if any(outcome == "passed" for outcome, _ in test_runs):
-                name = test or "(unnamed test)"
-                passed.add(test_fingerprint(f"{classname}.{name}" if classname else name))
-        yield TestCounts(**counts, passed_tests=frozenset(passed))
+            classname, test = case.get("classname") or suite.get("name") or "", case.get("name") or "(unnamed test)"
+            runs.setdefault(f"{classname}.{test}" if classname else test, []).append((outcome, record))
+        yield from finish_runs(runs, counts)
 
 
 def test_fingerprint(test: str) -> str:
@@ -79,6 +71,23 @@ def test_fingerprint(test: str) -> str:
 
 
 test_fingerprint.__test__ = False  # a function about tests, not a test
+
+
+def finish_runs(runs: dict[str, list[tuple[str, Record | None]]], counts: dict[str, int]) -> Iterator[Record | TestCounts]:
+    """A report's records, one per failing test (its runs merged), then its test counts.
+
+    ``runs`` maps each test's name to its (outcome, record) runs; ``counts`` counts outcomes (and,
+    where the format tells them apart, failed and errored runs).
+    """
+    passed = set()
+    for test, test_runs in runs.items():
+        merged = merge_runs(test_runs)
+        if merged is not None:
+            yield merged
+        if any(outcome == "passed" for outcome, _ in test_runs):
+            passed.add(test_fingerprint(test))
+    totals = {"failed_runs": counts["failed"], "error_runs": counts["errors"], **counts}
+    yield TestCounts(**totals, passed_tests=frozenset(passed))
 
 
 def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:

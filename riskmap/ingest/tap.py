@@ -8,7 +8,7 @@ from pathlib import Path
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head, decode_text
-from riskmap.ingest.junit import merge_runs, test_fingerprint, test_record
+from riskmap.ingest.junit import finish_runs, test_record
 from riskmap.models import Record, Skipped, Source, TestCounts
 
 _RESULT = re.compile(r"^(?P<ok>not ok|ok)\b[\s-]*(?P<number>\d+)?[\s-]*(?P<description>[^#]*?)\s*(?:#\s*(?P<directive>\w+)\b\s*(?P<reason>.*))?$",
@@ -59,15 +59,7 @@ class TapIngester:
                 record = test_record(test, message.strip("'\""), diagnostics, source, outcome=outcome)
             counts[outcome] += 1
             runs.setdefault(test, []).append((outcome, record))
-        passed = set()
-        for test, test_runs in runs.items():
-            merged = merge_runs(test_runs)
-            if merged is not None:
-                yield merged
-            if any(outcome == "passed" for outcome, _ in test_runs):
-                passed.add(test_fingerprint(test))
-        yield TestCounts(**counts, failed_runs=counts["failed"], error_runs=counts["errors"],
-                         passed_tests=frozenset(passed))
+        yield from finish_runs(runs, counts)
 
 
 def _diagnostics(lines: list[str], start: int) -> str:
