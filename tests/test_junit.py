@@ -226,3 +226,14 @@ def test_pytest_reportlog(corpus):
     assert errors and all("Failing" in r.id for r in errors)  # setup and teardown failures are errors
     crash = next(r for r in result.records if r.id == "nested/test_nested.py::test_exception")
     assert crash.title.endswith("Exception: Uh oh") and crash.frames[0].file.endswith("nested/test_nested.py")
+
+
+def test_playwright_json(corpus):
+    result = read_input(corpus / "junit/rwx-captain/playwright.json", Config())
+    assert result.summary.format == "playwright"
+    records = {r.id: r for r in result.records}
+    assert set(records) == {"failing test", "throw error test", "throw string", "fails then passes", "times out"}
+    assert records["fails then passes"].labels == ("flaky",) and records["fails then passes"].severity == "low"
+    assert records["times out"].title.endswith("Test timeout of 1000ms exceeded.")  # ANSI colours removed
+    errors = read_input(corpus / "junit/rwx-captain/playwright_with_other_errors.json", Config())
+    assert [r.id for r in errors.records] == ["(global error)"]

@@ -15,7 +15,7 @@ from riskmap.ingest.dotnet import NUNIT, TRX, XUNIT
 from riskmap.ingest.generic_json import GenericJsonIngester
 from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
-from riskmap.ingest.json_reports import GO_TEST, JEST, MOCHA, PYTEST_REPORTLOG
+from riskmap.ingest.json_reports import GO_TEST, JEST, MOCHA, PLAYWRIGHT, PYTEST_REPORTLOG
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
@@ -30,6 +30,7 @@ INGESTERS: tuple[Ingester, ...] = (
     TapIngester(),
     JEST,
     MOCHA,
+    PLAYWRIGHT,
     GO_TEST,
     PYTEST_REPORTLOG,
     SentryIngester(),

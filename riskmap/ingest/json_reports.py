@@ -1,4 +1,4 @@
-"""Test reporters' JSON: jest and vitest, mocha, ``go test -json`` and pytest-reportlog."""
+"""Test reporters' JSON: jest and vitest, mocha, Playwright, ``go test -json`` and pytest-reportlog."""
 
 from __future__ import annotations
 
@@ -117,6 +117,33 @@ def _pytest(events: list[dict]) -> Iterator[Run]:
         yield nodeid, outcome, crash.get("message") or _first_line(text), text, location[0], frames
 
 
+def _playwright(document: Any) -> Iterator[Run]:
+    def walk(suite: dict, titles: list[str]) -> Iterator[Run]:
+        here = [*titles, suite.get("title") or ""] if suite.get("title") and suite.get("title") != suite.get("file") else titles
+        for spec in suite.get("specs") or ():
+            name = " > ".join(t for t in [*here, spec.get("title") or ""] if t) or "(unnamed test)"
+            file = spec.get("file") or suite.get("file")
+            for test in spec.get("tests") or ():
+                status = test.get("status")
+                if status in ("expected", "skipped"):  # an expected failure (test.fail()) is no failure
+                    yield name, "passed" if status == "expected" else "skipped", "", "", file, ()
+                    continue
+                for result in test.get("results") or ():
+                    outcome = {"passed": "passed", "skipped": "skipped", "interrupted": "errors"}.get(
+                        result.get("status"), "failed")
+                    error = result.get("error") or {}
+                    text = _plain(error.get("stack") or error.get("message") or "")
+                    yield name, outcome, _first_line(_plain(error.get("message") or "")) or outcome, text, file, ()
+        for child in suite.get("suites") or ():
+            yield from walk(child, here)
+
+    for suite in document.get("suites") or ():
+        yield from walk(suite, [])
+    for error in document.get("errors") or ():
+        text = _plain(error.get("stack") or error.get("message") or "")
+        yield "(global error)", "errors", _first_line(_plain(error.get("message") or "")) or "error", text, None, ()
+
+
 class JsonReportIngester:
     """One test reporter's JSON: how to recognise it and how to list its test runs."""
 
@@ -170,6 +197,9 @@ MOCHA = JsonReportIngester(
 GO_TEST = JsonReportIngester(
     "go-test", "go test -json: one event per line (Action, Package, Test, Output)",
     lambda text: '"Action":' in text and '"Package":' in text, True, _go)
+PLAYWRIGHT = JsonReportIngester(
+    "playwright", "Playwright JSON reporter: config, suites with specs, errors",
+    lambda text: text[:1] == "{" and '"suites"' in text and '"specs"' in text and '"config"' in text, False, _playwright)
 PYTEST_REPORTLOG = JsonReportIngester(
     "pytest-reportlog", "pytest-reportlog JSON Lines: TestReport events per phase",
     lambda text: '"$report_type"' in text and ('"TestReport"' in text or '"SessionStart"' in text), True, _pytest)
