@@ -364,7 +364,6 @@ class _Progress:
         )
         self._task = None
         self._count = 0
-        self._path = ""
         self._token = None
 
     def __enter__(self) -> _Progress:
@@ -386,7 +385,7 @@ class _Progress:
 
     def start(self, path: Path) -> None:
         """Start reading one input."""
-        self._path, self._count = str(path), 0
+        self._count = 0
         if self._bar is not None:
             size = path.stat().st_size if path.is_file() else None
             self._bar.update(self._task, description=escape(f"reading {path}"), total=size, completed=0, note="")

@@ -152,7 +152,7 @@ def layer_violations(
     """Domain modules that import infrastructure (from the repository), and records whose stack
     goes from domain code straight into an infrastructure client (from their frames)."""
     found: dict[tuple[str, str, str], list[str]] = {}
-    for module in sorted(getattr(repo, "modules", {}).values(), key=lambda m: m.path):
+    for module in sorted(repo.modules.values() if repo else (), key=lambda m: m.path):
         if module.violation:
             found[("import", module_name(module.path), f"{module.path}: {module.violation}")] = []
     for record, result in zip(records, scored):

@@ -68,7 +68,10 @@ UNMAPPED = "(unmapped)"
 
 
 class RepoIndex(Protocol):
-    """What the mapper needs of a scanned repository (see riskmap.repo.RepoMap)."""
+    """What the analysis needs of a scanned repository (see riskmap.repo.RepoMap)."""
+
+    #: Repository path -> module, each with ``path``, ``layer``, ``why`` and ``violation``.
+    modules: dict[str, Any]
 
     def resolve(self, reference: str) -> Any:
         """The repository module behind a path or frame, with ``path``, ``layer`` and ``why``; or None."""

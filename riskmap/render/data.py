@@ -6,6 +6,7 @@ This is also the ``report.json`` contract (schema ``riskmap.report/1``); the REA
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
@@ -112,11 +113,9 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
 
 def _testing_gaps(analysis: Analysis, order) -> dict[str, Any]:
     """Records per test level (all, and open), and the gaps the export states, riskiest first."""
-    levels = []
-    for level in LEVELS:
-        members = [r for r in analysis.records if r.test_level == level]
-        levels.append({"level": level, "records": len(members),
-                       "open": sum(1 for r in members if r.status != Status.resolved)})
+    records = Counter(r.test_level for r in analysis.records)
+    still_open = Counter(r.test_level for r in analysis.records if r.status != Status.resolved)
+    levels = [{"level": level, "records": records[level], "open": still_open[level]} for level in LEVELS]
     stated = []
     for index in np.asarray(order).tolist():
         evidence = analysis.evidence[index]
