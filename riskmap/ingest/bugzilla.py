@@ -10,7 +10,7 @@ from typing import Any
 from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
-from riskmap.ingest.jsondoc import json_records, type_name
+from riskmap.ingest.jsondoc import items_of, json_records, type_name
 from riskmap.models import Frame, Record, Skipped, Source
 
 _PRODUCT = re.compile(r'"product"\s*:\s*"')
@@ -50,7 +50,7 @@ def bug_record(item: Any, source: Source) -> Record | Skipped:
     if severity is None or severity.lower() in _UNSET:
         severity = as_text(item.get("priority"))
         severity = None if severity is None or severity.lower() in _UNSET else severity
-    comments = [c.get("text") for c in item.get("comments") or () if isinstance(c, dict) and isinstance(c.get("text"), str)]
+    comments = [c.get("text") for c in items_of(item.get("comments")) if isinstance(c, dict) and isinstance(c.get("text"), str)]
     description = comments[0] if comments else ""
     product, component = as_text(item.get("product")), as_text(item.get("component"))
     status = as_text(item.get("status"))

@@ -11,7 +11,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import HEAD_BYTES, Head
 from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
-from riskmap.ingest.jsondoc import dig, json_records, type_name
+from riskmap.ingest.jsondoc import dig, items_of, json_records, type_name
 from riskmap.models import Record, Skipped, Source, Status
 
 _ISSUE = re.compile(r'"key"\s*:\s*"[A-Z][A-Z0-9_]*-\d+"')
@@ -57,7 +57,7 @@ def adf_text(value: Any) -> str:
         return value
     if isinstance(value, dict):
         own = value.get("text") if isinstance(value.get("text"), str) else ""
-        inner = [adf_text(child) for child in value.get("content") or () if child is not None]
+        inner = [adf_text(child) for child in items_of(value.get("content")) if child is not None]
         separator = "\n" if value.get("type") in ("doc", "paragraph", "codeBlock", "listItem") else ""
         return own + separator.join(part for part in inner if part)
     return ""

@@ -158,6 +158,11 @@ def type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def items_of(value: Any) -> list:
+    """A JSON value that should be a list, as one (anything else holds no items)."""
+    return value if isinstance(value, list) else []
+
+
 def dig(value: Any, *keys: str | int) -> Any:
     """``value[k1][k2]...``, or None where any step is missing or of the wrong type."""
     for key in keys:

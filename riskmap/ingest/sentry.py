@@ -13,7 +13,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.fields import as_datetime, as_status, as_text
-from riskmap.ingest.jsondoc import dig, json_items, type_name
+from riskmap.ingest.jsondoc import dig, items_of, json_items, type_name
 from riskmap.models import Frame, Kind, Record, Skipped, Source
 
 _ISSUE = re.compile(r'"(?:shortId|culprit|issue\.id)"\s*:')
@@ -191,16 +191,16 @@ def event_record(item: dict, source: Source) -> Record | Skipped:
 def _exceptions(item: dict) -> list[dict]:
     values = dig(item, "exception", "values")
     if values is None:
-        for entry in item.get("entries") or ():
+        for entry in items_of(item.get("entries")):
             if isinstance(entry, dict) and entry.get("type") == "exception":
                 values = dig(entry, "data", "values")
                 break
-    return [v for v in values or () if isinstance(v, dict)]
+    return [v for v in items_of(values) if isinstance(v, dict)]
 
 
 def _frames(exception: dict) -> list[Frame]:
     frames = []
-    for frame in dig(exception, "stacktrace", "frames") or ():
+    for frame in items_of(dig(exception, "stacktrace", "frames")):
         if not isinstance(frame, dict):
             continue
         file = as_text(frame.get("filename")) or as_text(frame.get("absPath")) or as_text(frame.get("abs_path")) \
