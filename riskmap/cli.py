@@ -26,9 +26,10 @@ from riskmap.analyze import analyze as run_analysis
 from riskmap.analyze import normalise
 from riskmap.analyze.specs import build_specs, select_components
 from riskmap.config import Config, find_config, load_config
-from riskmap.errors import RiskmapError, UsageError
+from riskmap.errors import InputError, RiskmapError, UsageError
 from riskmap.ingest import INGESTERS, FileResult, read_input
 from riskmap.ingest.jsondoc import progress_hook
+from riskmap.ingest.logs import mine_file
 from riskmap.models import RECORD_ADAPTER, Analysis, ComponentRisk, Tier
 from riskmap.render import write_bytes
 from riskmap.render.starter_config import starter_components, starter_config
@@ -38,6 +39,7 @@ from riskmap.render.html import HtmlRenderer
 from riskmap.render.json_report import JsonRenderer
 from riskmap.render.markdown import MarkdownRenderer
 from riskmap.render.specs import SpecRenderer, SpecStyle
+from riskmap.render.templates_csv import lines_csv, top_templates
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
 TIER_ORDER = [Tier.low, Tier.medium, Tier.high, Tier.critical]
@@ -295,6 +297,41 @@ def init(
         _out().print(f"wrote {len(components)} components to {target}", markup=False)
         for component in components:
             _out().print(f"  {component.layer.value:<12} {component.name}  ({component.why})", markup=False)
+
+
+@app.command(epilog="Example: riskmap templates app.log --output lines.csv --top 10\n\n"
+             "Exit codes: 0 done; 1 the log could not be read; 2 usage or output error.")
+def templates(
+    log: Annotated[Path, typer.Argument(help="A log file: text (any header layout riskmap detects), JSON Lines, or .gz.",
+                                        show_default=False, metavar="LOGFILE")],
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", help="Write line,template_id,template for every line of the "
+                                    "log to this CSV file; - for stdout.")
+    ] = None,
+    top: Annotated[
+        Optional[int], typer.Option("--top", "-n", min=0, help="Print the N most frequent templates. "
+                                    "Default: 20 when there is no --output.")
+    ] = None,
+) -> None:
+    """Group a log's lines by template (variable parts masked as <*>), to inspect the grouping."""
+    if log.is_dir() or not log.exists():
+        raise UsageError(f"{log}: {'is a folder' if log.is_dir() else 'no such file'}")
+    try:
+        mined = mine_file(log, keep_lines=output is not None)
+    except InputError as exc:
+        err.print(f"riskmap: error: {exc}", markup=False)
+        raise typer.Exit(EXIT_INPUT_FAILED) from None
+    if output is not None:
+        write_bytes(output, lines_csv(mined))
+    count = top if top is not None else (0 if output is not None else 20)
+    if count:
+        table = Table(title=f"riskmap: {log} ({mined.entries:,} entries, {len(mined.groups):,} templates, "
+                      f"{mined.layout.name} layout)", title_justify="left")
+        for column, justify in (("entries", "right"), ("id", "left"), ("level", "left"), ("template", "left")):
+            table.add_column(column, justify=justify, overflow="fold")
+        for size, template_id, level, text in top_templates(mined, count):
+            table.add_row(f"{size:,}", template_id, Text(level), Text(text))
+        (err if output == "-" else _out()).print(table)
 
 
 @app.command()

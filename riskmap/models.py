@@ -132,6 +132,16 @@ class TestCounts:
     passed_tests: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class LogCounts:
+    """What a log file held (a reader yields it after the records): its entries, their templates,
+    and the entries below warning level, which are counted but make no record."""
+
+    entries: int = 0
+    templates: int = 0
+    below_warning: int = 0
+
+
 class InputSummary(BaseModel):
     """What one input file gave: its detected format and its counts."""
 
@@ -142,6 +152,7 @@ class InputSummary(BaseModel):
     skipped: int = 0
     error: str | None = None
     tests: dict[str, int] | None = None
+    logs: dict[str, int] | None = None
 
 
 class Placement(BaseModel):

@@ -17,9 +17,10 @@ from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
 from riskmap.ingest.json_reports import GO_TEST, JEST, MOCHA, PLAYWRIGHT, PYTEST_REPORTLOG
 from riskmap.ingest.junit import JUnitIngester
+from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
-from riskmap.models import InputSummary, Record, Skipped, Source, TestCounts
+from riskmap.models import InputSummary, LogCounts, Record, Skipped, Source, TestCounts
 
 #: Every format riskmap reads, most specific first: detection takes the first that fits.
 INGESTERS: tuple[Ingester, ...] = (
@@ -37,7 +38,9 @@ INGESTERS: tuple[Ingester, ...] = (
     JiraIngester(),
     BugzillaIngester(),
     GitHubIngester(),
+    JsonLogIngester(),
     GenericJsonIngester(),
+    TextLogIngester(),
     JIRA_CSV,
     BUGZILLA_CSV,
     GENERIC_CSV,
@@ -60,14 +63,19 @@ def detect(path: Path) -> tuple[Ingester, str]:
             head = Head(path, handle.read(HEAD_BYTES))
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+    gzipped = head.data.startswith(GZIP_MAGIC)
+    if gzipped:
+        head = Head(path, open_head(path, HEAD_BYTES))
     if not head.data.strip():
         raise InputError(str(path), "the file is empty")
     if head.is_binary:
         raise InputError(str(path), BINARY, f"byte {head.data.index(NUL)}")
     for ingester in INGESTERS:
+        if gzipped and not getattr(ingester, "reads_gzip", False):
+            continue
         reason = ingester.sniff(head)
         if reason:
-            return ingester, reason
+            return ingester, (f"gzip-compressed; {reason}" if gzipped else reason)
     raise InputError(
         str(path),
         "unrecognised format (riskmap reads: "
@@ -99,6 +107,9 @@ def read_input(
             elif isinstance(item, TestCounts):
                 result.summary.tests = {k: v for k, v in asdict(item).items() if k != "passed_tests"}
                 result.passed_tests = item.passed_tests
+                continue
+            elif isinstance(item, LogCounts):
+                result.summary.logs = asdict(item)
                 continue
             else:
                 result.skipped.append(item)
