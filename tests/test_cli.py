@@ -23,7 +23,7 @@ def test_analyze_sample_writes_three_reports(cli, tmp_path):
     assert report["summary"]["records"] == 32 and report["summary"]["skipped"] == 0
     assert report["inputs"] == [
         {"path": str(SAMPLE), "format": "json", "detected_by": "starts with '{': a JSON object",
-         "records": 32, "skipped": 0, "error": None, "tests": None}
+         "records": 32, "skipped": 0, "error": None, "tests": None, "logs": None, "counted": ""}
     ]
     first = report["components"][0]
     assert (first["name"], first["layer"], first["tier"]) == ("adapters.dynamodb_repository", "integration", "critical")

@@ -56,7 +56,7 @@ def analyze(
     its layer violations to the analysis.
     """
     read = [record for result in results for record in result.records]
-    records = merge_repeated_tests(read, frozenset().union(*(r.passed_tests for r in results)))
+    records = merge_repeated(read, frozenset().union(*(r.passed_tests for r in results)))
     as_of = as_of or newest_timestamp(records)
     mapper = ComponentMapper(config.components, repo)
     unknown: Counter[str] = Counter()
@@ -117,33 +117,63 @@ def analyze(
     )
 
 
-def merge_repeated_tests(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:
-    """One record per failing test across all reports (several CI runs), in first-seen order.
+def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:
+    """One record per failing test and per log template across all inputs, in first-seen order.
 
-    Its failed runs add up; when it passed in some report (or was flaky in one), it is labelled
-    flaky and weighs as low severity. Records that are not tests pass through unchanged.
+    A test's failed runs add up (several CI runs); when it passed in some report (or was flaky in
+    one), it is labelled flaky and weighs as low severity. A log template's occurrences add up
+    over the log files, first seen is the earliest and its severity the highest. Other records
+    pass through unchanged.
     """
-    runs: dict[str, list[Record]] = {}
+    groups: dict[tuple[Kind, str], list[Record]] = {}
     for record in records:
-        if record.kind == Kind.test and record.fingerprint:
-            runs.setdefault(record.fingerprint, []).append(record)
-    if all(len(group) == 1 and group[0].fingerprint not in passed for group in runs.values()):
+        if record.kind != Kind.bug and record.fingerprint:
+            groups.setdefault((record.kind, record.fingerprint), []).append(record)
+    if all(len(group) == 1 and group[0].fingerprint not in passed for group in groups.values()):
         return list(records)
     merged: list[Record] = []
     for record in records:
-        group = runs.get(record.fingerprint) if record.kind == Kind.test else None
+        group = groups.get((record.kind, record.fingerprint)) if record.kind != Kind.bug else None
         if group is None:
             merged.append(record)
         elif group[0] is record:
-            flaky = record.fingerprint in passed or any("flaky" in r.labels for r in group)
-            merged.append(replace(
-                record,
-                occurrences=sum(r.occurrences for r in group),
-                labels=tuple(dict.fromkeys([*record.labels, "flaky"])) if flaky else record.labels,
-                severity=Severity.low if flaky else min((r.severity for r in group), key=list(Severity).index),
-                severity_raw="flaky" if flaky else record.severity_raw,
-            ))
+            merged.append(_merge_tests(group, passed) if record.kind == Kind.test else _merge_logs(group))
     return merged
+
+
+def _merge_tests(group: list[Record], passed: frozenset[str]) -> Record:
+    record = group[0]
+    flaky = record.fingerprint in passed or any("flaky" in r.labels for r in group)
+    return replace(
+        record,
+        occurrences=sum(r.occurrences for r in group),
+        labels=tuple(dict.fromkeys([*record.labels, "flaky"])) if flaky else record.labels,
+        severity=Severity.low if flaky else _most_severe(group),
+        severity_raw="flaky" if flaky else record.severity_raw,
+    )
+
+
+def _merge_logs(group: list[Record]) -> Record:
+    record = group[0]
+    if len(group) == 1:
+        return record
+    seen = [r.created_at for r in group if r.created_at is not None]
+    last = [r.extra["last_seen"] for r in group if "last_seen" in r.extra]
+    extra = {**record.extra, "files": len({r.source.path for r in group})}
+    if last:
+        extra["last_seen"] = max(last)
+    return replace(
+        record,
+        occurrences=sum(r.occurrences for r in group),
+        severity=_most_severe(group),
+        created_at=min(seen, default=None),
+        frames=next((r.frames for r in group if r.frames), ()),
+        extra=extra,
+    )
+
+
+def _most_severe(group: list[Record]) -> Severity:
+    return min((r.severity for r in group), key=list(Severity).index)
 
 
 def layer_violations(

@@ -65,6 +65,12 @@ SOURCE_ROOTS = frozenset({"src", "lib", "python", "source", "."})
 _CODE_SUFFIXES = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|go|java|kt|rb|cs|php|rs|scala|swift)$", re.I)
 
 UNMAPPED = "(unmapped)"
+_DRIVE = re.compile(r"^[A-Za-z]:/")
+#: Where code runs or is checked out: AWS Lambda, containers, GitHub Actions, GitLab CI, Jenkins.
+_RUNTIME_ROOT = re.compile(
+    r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|app|usr/src/app|srv/app|workspace|github/workspace"
+    r"|home/runner/work/[^/]+/[^/]+|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|code)/"
+)
 
 
 class RepoIndex(Protocol):
@@ -106,8 +112,20 @@ def _conventional_layer(path: str) -> tuple[Layer, str] | None:
 
 @lru_cache(maxsize=65536)
 def module_name(path: str) -> str:
-    """A component name for a file: its module path without the source root (``domain.rules``)."""
-    parts = [p for p in PurePosixPath(path.replace("\\", "/")).parts if p not in ("/", "")]
+    """A component name for a file: its module path without the source root (``domain.rules``).
+
+    Where code was deployed or checked out is no part of the name: an absolute path loses a
+    runtime or CI root (``/var/task/``, ``/home/runner/work/<repo>/<repo>/``, ``/app/`` ...) and
+    everything up to its first source root folder (``src``, ``lib`` ...).
+    """
+    text = path.replace("\\", "/")
+    absolute = text.startswith("/") or _DRIVE.match(text) is not None
+    text = _RUNTIME_ROOT.sub("", text)
+    parts = [p for p in PurePosixPath(text).parts if p not in ("/", "")]
+    if absolute:
+        root = next((i for i, p in enumerate(parts[:-1]) if p.lower() in SOURCE_ROOTS), None)
+        if root is not None:
+            parts = parts[root + 1:]
     while len(parts) > 1 and parts[0].lower() in SOURCE_ROOTS:
         parts.pop(0)
     if parts:

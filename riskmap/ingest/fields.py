@@ -44,7 +44,9 @@ _JAVA_FRAME = re.compile(r"^\s*at ((?:[\w$]+\.)*)([\w$<>]+)\(([\w$]+\.(?:java|kt
 _DOTNET_FRAME = re.compile(r"^\s*at ([\w.`<>+]+)\(.*?\) in (.+?):line (\d+)\s*$", re.M)
 _DOTNET_LIBRARY = re.compile(r"^(?:System|Microsoft|Xunit|NUnit)\.")
 _GO_FRAME = re.compile(r"^([\w./*()]+)\(.*\)\n\s+(\S+\.go):(\d+)", re.M)
-_LIBRARY = re.compile(r"(?:site-packages|dist-packages|node_modules|/lib/python\d|<frozen |^internal/|^node:)")
+_LIBRARY = re.compile(r"(?:site-packages|dist-packages|node_modules|/lib/python\d|<frozen |^internal/|^node:"
+                      r"|^/opt/python/|^/var/runtime/|^/var/lang/)")  # the last three: AWS Lambda layers and runtime
+_TEST_FILE = re.compile(r"(?:^|[/\\])(?:tests?|__tests__|spec)[/\\]|(?:^|[/\\])test_[^/\\]+$|_test\.\w+$|Tests?\.\w+$|\.(?:test|spec)\.\w+$")
 _JAVA_LIBRARY = re.compile(r"^(?:java|javax|jdk|sun|kotlin|scala|org\.junit|org\.springframework)\.")
 
 
@@ -215,6 +217,11 @@ def _java_frame(qualified: str, function: str, file: str, line: str) -> Frame:
     package = qualified.rstrip(".").rpartition(".")[0]
     path = f"{package.replace('.', '/')}/{file}" if package else file
     return Frame(file=path, line=int(line), function=function, in_app=not _JAVA_LIBRARY.match(qualified))
+
+
+def is_test_file(path: str) -> bool:
+    """Whether a file is test code (``tests/``, ``test_x.py``, ``x_test.go``, ``XTest.java``, ``x.spec.ts`` ...)."""
+    return _TEST_FILE.search(path) is not None
 
 
 def derived_id(prefix: str, *parts: str) -> str:

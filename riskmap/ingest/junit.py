@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.fields import as_datetime, stack_frames
+from riskmap.ingest.fields import as_datetime, is_test_file, stack_frames
 from riskmap.models import Frame, Kind, Record, Severity, Skipped, Source, Status, TestCounts
 
 _ROOT = re.compile(r"<(testsuites|testsuite)[\s>]")
@@ -181,6 +181,9 @@ def test_record(
     written) is high, a failure medium, a flaky test (failed, then passed) low.
     """
     severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
+    frames = stack_frames(text) or frames
+    # a trace that reaches the code under test places the failure there, not at the test's file
+    reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
     return Record(
         id=test,
         kind=Kind.test,
@@ -192,8 +195,8 @@ def test_record(
         status=Status.open,
         created_at=as_datetime(created),
         labels=("flaky",) if outcome == "flaky" else (),
-        paths=(file,) if file else (),
-        frames=stack_frames(text) or frames,
+        paths=(file,) if file and not reaches_code else (),
+        frames=frames,
         occurrences=max(1, occurrences),
         fingerprint=test_fingerprint(test),
         extra={k: v for k, v in (extra or {}).items() if v},

@@ -330,6 +330,7 @@ def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Reco
         component = max(group.components, key=group.components.__getitem__) if group.components else None
         if component:
             extra["logger"] = component
+        frames = stack_frames(example.text) if example and len(example.lines) > 1 else ()
         yield Record(
             id=f"log-{print_[:10]}",
             kind=Kind.log,
@@ -340,8 +341,9 @@ def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Reco
             severity_raw=group.level,
             status=Status.open,
             created_at=first_seen,
-            component_hint=_component_name(component),
-            frames=stack_frames(example.text) if example and len(example.lines) > 1 else (),
+            # the stack trace says where the error is; the logger's name only where there is none
+            component_hint=None if any(f.in_app for f in frames) else _component_name(component),
+            frames=frames,
             occurrences=group.template.size,
             fingerprint=print_,
             extra=extra,
@@ -366,7 +368,7 @@ class TextLogIngester:
     def sniff(self, head: Head) -> str | None:
         """Most of the first lines start with one known header layout (or the file is named .log)."""
         lines = head.text.splitlines()[:-1] or head.text.splitlines()
-        if not lines or lines[0].startswith(("{", "[{", "<")):
+        if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[":
             return None
         layout = detect_layout(lines)
         if layout is not PLAIN:

@@ -31,6 +31,7 @@ _MASKS = re.compile(
             r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",  # UUIDs
             r"(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])",  # IPv4, with a port
             r"(?<![\w:])(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}(?![\w:])",  # MAC addresses
+            r"(?<![\w.])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w.])",  # dates
             r"\b0[xX][0-9a-fA-F]+\b",  # 0x hex
             r"(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}(?![A-Za-z0-9])",  # ids in hex
             r"(?<![\w/.])(?:[A-Za-z]:\\|\.{0,2}/)[^\s:;,'\"()\[\]{}]*[/\\][^\s:;,'\"()\[\]{}]*",  # paths
@@ -104,8 +105,6 @@ def _token(raw: str) -> str | tuple[str, str]:
     pair = _KEY_VALUE.match(token)
     if pair:
         return (pair[1], pair[2]) if pair[2] else pair[1]
-    if WILDCARD in token and not token.replace(WILDCARD, "").strip(_PUNCTUATION):
-        return WILDCARD
     return token
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from riskmap import __version__
 from riskmap.analyze.testing import GAP_FIELDS, LEVELS, field_text, gap_text
 from riskmap.config import Config
-from riskmap.models import Analysis, Layer, ScoredRecord, Severity, Status, Tier
+from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, Tier
 
 SCHEMA = "riskmap.report/1"
 
@@ -87,7 +87,7 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "duplicate_groups": int((fingerprints > 1).sum()) if fingerprints is not None else 0,
             "layer_violations": len(analysis.violations),
         },
-        "inputs": [i.model_dump(mode="json") for i in analysis.inputs],
+        "inputs": [{**i.model_dump(mode="json"), "counted": counted(i)} for i in analysis.inputs],
         "layers": _layers(analysis),
         "components": components,
         "heatmap": {
@@ -143,3 +143,17 @@ def _layers(analysis: Analysis) -> list[dict[str, Any]]:
             "components": len(members),
         })
     return rows
+
+
+def counted(summary: InputSummary) -> str:
+    """What an input held besides its records: a test report's tests, a log's entries."""
+    if summary.tests:
+        t = summary.tests
+        parts = [f"{t['passed']:,} passed", f"{t['failed']:,} failed", f"{t['errors']:,} errors",
+                 f"{t['skipped']:,} skipped"] + ([f"{t['flaky']:,} flaky"] if t.get("flaky") else [])
+        return "tests: " + ", ".join(parts)
+    if summary.logs:
+        g = summary.logs
+        return (f"log: {g['entries']:,} entries, {g['templates']:,} templates, "
+                f"{g['below_warning']:,} entries below warning")
+    return ""
