@@ -102,8 +102,9 @@ PLAIN = Layout("plain", re.compile(r"^(?P<message>.*)$"))
 _CONTINUATION = re.compile(
     r"^(?:\s|Traceback \(most recent call last\):|Caused by:|During handling of the above exception"
     r"|The above exception was the direct cause|[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b(?::|$)"
-    r"|goroutine \d+ \[|created by |[\w./*()-]+\(.*\)$|exit status \d+$|\.\.\. \d+ more)"
+    r"|goroutine \d+ \[|created by |exit status \d+$|\[signal |\.\.\. \d+ more)"
 )
+_GO_FRAME_LINE = re.compile(r"^[\w./*()-]+\(.*\)$")  # "main.handle(0x1, 0x2)" in a Go panic's dump
 
 
 @dataclass(slots=True)
@@ -166,7 +167,7 @@ def read_entries(lines: Iterable[str], layout: Layout) -> Iterator[Entry]:
     in_panic = False
     for number, line in enumerate(lines, start=1):
         if current is not None:
-            if not line.strip() or _CONTINUATION.match(line) or (in_panic and not line.startswith("panic: ")):
+            if not line.strip() or _CONTINUATION.match(line) or (in_panic and _GO_FRAME_LINE.match(line)):
                 current.lines.append(line)
                 continue
             yield current
@@ -444,15 +445,15 @@ def json_entries(path: Path) -> Iterator[Entry]:
     """Entries of a JSON log: one object per line, or a whole document such as CloudWatch Logs'
     ``{"events": [...]}``. A line that is not JSON is kept as a plain entry."""
     lines = enumerate(open_text(path), start=1)
-    for number, line in lines:
-        if line.strip():
-            break
-    else:
+    found = next(((number, line) for number, line in lines if line.strip()), None)
+    if found is None:
         raise InputError(str(path), "the file is empty")
+    number, line = found
     try:
         item = orjson.loads(line)
     except orjson.JSONDecodeError:
-        item = _document(path)
+        yield from _json_entry(_document(path), number)
+        return
     yield from _json_entry(item, number)
     for number, line in lines:
         text = line.strip()

@@ -1,12 +1,12 @@
 """Log template mining: lines that differ only in their variable parts share one template.
 
-A message is masked first (numbers, IPs, hex, UUIDs, paths, URLs, quoted values ... become
-``<*>``), split into tokens, and then clustered the way Drain does it (He et al., ICWS 2017):
-messages of the same length (a run of like variables counts once) whose first two constant tokens agree are compared position by
-position, and a message joins the most similar template when at least half of its tokens match;
-the positions that differ become ``<*>``. Two rules of riskmap's own keep distinct events apart
-without tuning to any system: ``key=value`` is read as the constant key and a variable value, and a
-key is never turned into ``<*>``.
+A message is masked first (numbers, dates, IPs, hex, UUIDs, paths, URLs, quoted values ...
+become ``<*>``), split into tokens, and then clustered the way Drain does it (He et al., ICWS
+2017): messages of the same length (a run of like values counts once) whose first two constant
+tokens agree are compared position by position; a message joins the most similar template when
+at least three in five of its tokens match it, and the positions that differ become ``<*>``.
+Two rules of riskmap's own keep distinct events apart without tuning to any system: ``key=value``
+is read as a constant key and a variable value, and a key is never turned into ``<*>``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 WILDCARD = "<*>"
 #: A message joins a template when at least this share of its tokens match it.
-SIMILARITY = 0.5
+SIMILARITY = 0.6
 #: How many leading tokens choose the group of templates a message is compared with.
 PREFIX = 2
 
@@ -42,7 +42,6 @@ _MASKS = re.compile(
     )
 )
 _KEY_VALUE = re.compile(r"^([(\[{]?[A-Za-z_][\w.\-\[\]()]*=)(.*)$")
-_PUNCTUATION = "()[]{}<>,.:;#=-+'\""  # a token of values and these alone is one value
 
 
 _QUOTED = re.compile(r"""(?<![\w'])'[^'\n]*'(?![\w'])|(?<![\w"])"[^"\n]*"(?![\w"])""")
