@@ -317,7 +317,9 @@ def templates(
     if log.is_dir() or not log.exists():
         raise UsageError(f"{log}: {'is a folder' if log.is_dir() else 'no such file'}")
     try:
-        mined = mine_file(log, keep_lines=output is not None)
+        with _Progress(quiet=False) as progress:
+            progress.start(log)
+            mined = mine_file(log, keep_lines=output is not None)
     except InputError as exc:
         err.print(f"riskmap: error: {exc}", markup=False)
         raise typer.Exit(EXIT_INPUT_FAILED) from None

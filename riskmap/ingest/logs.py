@@ -10,6 +10,7 @@ frames of its stack trace. Lines below warning are counted, not kept.
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -24,12 +25,15 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import as_datetime, as_text, stack_frames
+from riskmap.ingest.jsondoc import progress_hook
 from riskmap.ingest.templates import Template, TemplateMiner, template_fingerprint
 from riskmap.models import Kind, LogCounts, Record, Severity, Source, Status
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: Lines of the file's start that header detection looks at.
 SAMPLE_LINES = 200
+#: How often (in lines) reading a log reports its position.
+PROGRESS_LINES = 20_000
 #: An example entry kept as a record's description is cut here.
 EXAMPLE_CHARS = 4000
 
@@ -38,6 +42,7 @@ LEVELS: dict[str, Severity] = {
     **dict.fromkeys(("fatal", "critical", "crit", "emerg", "emergency", "alert", "panic", "f"), Severity.critical),
     **dict.fromkeys(("error", "err", "severe", "e"), Severity.high),
     **dict.fromkeys(("warn", "warning", "w"), Severity.low),
+    "60": Severity.critical, "50": Severity.high, "40": Severity.low,  # pino's and bunyan's numbers
 }
 _LEVEL_WORD = r"(?:TRACE|DEBUG|FINE|FINER|FINEST|CONFIG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRITICAL|CRIT|FATAL|ALERT|EMERG|PANIC)"
 _LEVEL_SEVERITY: dict[str, Severity | None] = {}  # levels as written, looked up once
@@ -48,6 +53,7 @@ _TEXT_LEVELS = (
     (re.compile(r"\b(?:error|errors|exception|traceback|failed|failure)\b", re.I), "error"),
     (re.compile(r"\b(?:warn|warning)\b", re.I), "warning"),
 )
+_EPOCH = re.compile(r"^\d{9,}(?:\.\d+)?$")
 _LEADING_LEVEL = re.compile(r"^\[?(?P<level>" + _LEVEL_WORD + r")\]?(?::\s*|\s+)(?P<message>.*)$")
 _ISO = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z| ?[+-]\d{2}:?\d{2})?"
 _SLASH_DATE = r"\d{2,4}/\d{2}/\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
@@ -125,14 +131,19 @@ class Entry:
 
 
 def open_text(path: Path) -> Iterator[str]:
-    """The file's lines (without line ends), gunzipped when it is a ``.gz``; undecodable bytes replaced."""
+    """The file's lines (without line ends), gunzipped when it is a ``.gz``; undecodable bytes
+    replaced. Tells the progress hook how far into the file it is."""
+    hook = progress_hook.get()
     try:
         with path.open("rb") as raw:
-            gzipped = raw.read(2) == GZIP_MAGIC
-        opener = gzip.open if gzipped else open
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
-            for line in handle:
-                yield line.rstrip("\n")
+            total = path.stat().st_size
+            binary = gzip.GzipFile(fileobj=raw) if raw.read(2) == GZIP_MAGIC else raw
+            raw.seek(0)
+            with io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if hook is not None and number % PROGRESS_LINES == 0:
+                        hook(raw.tell(), total)
+                    yield line.rstrip("\n")
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise InputError(str(path), f"a damaged .gz file: {exc}") from None
 
@@ -147,8 +158,9 @@ def open_head(path: Path, size: int) -> bytes:
 
 
 def detect_layout(lines: Iterable[str]) -> Layout:
-    """The header layout that fits most of the sample lines (at least half of them), else ``plain``."""
-    sample = [line for line in lines if line.strip()][:SAMPLE_LINES]
+    """The header layout that fits most of the sample lines (at least half of them, not counting
+    the lines of stack traces), else ``plain``."""
+    sample = [line for line in lines if line.strip() and not _CONTINUATION.match(line)][:SAMPLE_LINES]
     best, best_hits = PLAIN, 0
     for layout in LAYOUTS:
         hits = sum(1 for line in sample if layout.pattern.match(line))
@@ -239,6 +251,8 @@ def parse_time(text: str, layout: Layout) -> datetime | None:
     if not text:
         return None
     if not layout.time_formats:
+        if _EPOCH.match(text):  # JSON logs: Unix seconds or milliseconds
+            return as_datetime(float(text))
         return as_datetime(text.replace(",", ".", 1) if "," in text else text)
     for time_format in layout.time_formats:
         try:
@@ -254,11 +268,11 @@ class _Group:
     """What riskmap keeps of one template while a file is read."""
 
     template: Template
+    first: Entry
+    example: Entry
     severity: Severity | None = None
     level: str = ""
-    first: Entry | None = None
     last_time: str = ""
-    example: Entry | None = None
     components: dict[str, int] = field(default_factory=dict)
 
 
@@ -291,7 +305,7 @@ def mine_entries(entries: Iterable[Entry], layout: Layout, keep_lines: bool = Fa
             else:
                 line_templates.extend([number] * lines)
         if number == len(groups):
-            groups.append(_Group(template, first=entry, example=entry))
+            groups.append(_Group(template, entry, entry))
         group = groups[number]
         level = level_of(entry)
         severity = severity_of(level)
@@ -319,25 +333,24 @@ def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Reco
             continue
         text = group.template.text
         print_ = template_fingerprint(text)
-        example = group.example or group.first
-        first = group.first
-        first_seen = parse_time(first.time, mined.layout) if first else None
+        example, first = group.example, group.first
+        first_seen = parse_time(first.time, mined.layout)
         last_seen = parse_time(group.last_time, mined.layout)
         extra: dict[str, Any] = {"template": text, "level": group.level, "layout": mined.layout.name}
-        if first and first.time:
+        if first.time:
             extra["first_seen"] = first_seen.isoformat() if first_seen else first.time
         if group.last_time:
             extra["last_seen"] = last_seen.isoformat() if last_seen else group.last_time
         component = max(group.components, key=group.components.__getitem__) if group.components else None
         if component:
             extra["logger"] = component
-        frames = stack_frames(example.text) if example and len(example.lines) > 1 else ()
+        frames = stack_frames(example.text) if len(example.lines) > 1 else ()
         yield Record(
             id=f"log-{print_[:10]}",
             kind=Kind.log,
-            source=Source(format=source_format, path=path, locator=f"line {first.line}" if first else ""),
+            source=Source(format=source_format, path=path, locator=f"line {first.line}"),
             title=text,
-            description=example.text[:EXAMPLE_CHARS] if example else "",
+            description=example.text[:EXAMPLE_CHARS],
             severity=group.severity,
             severity_raw=group.level,
             status=Status.open,
