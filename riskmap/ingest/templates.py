@@ -22,7 +22,9 @@ SIMILARITY = 0.6
 #: How many leading tokens choose the group of templates a message is compared with.
 PREFIX = 2
 
-# Variable parts, masked in this order (the earlier, longer shapes before plain numbers).
+# Quoted values are masked over a whole message (they may hold spaces) ...
+_QUOTED = re.compile(r"(?<![\w'])'[^'\n]*'(?![\w'])" "|" r'(?<![\w"])"[^"\n]*"(?![\w"])')
+# ... the other variable parts token by token, in this order (longer shapes before plain numbers).
 _MASKS = re.compile(
     "|".join(
         (
@@ -35,26 +37,17 @@ _MASKS = re.compile(
             r"\b0[xX][0-9a-fA-F]+\b",  # 0x hex
             r"(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}(?![A-Za-z0-9])",  # ids in hex
             r"(?<![\w/.])(?:[A-Za-z]:\\|\.{0,2}/)[^\s:;,'\"()\[\]{}]*[/\\][^\s:;,'\"()\[\]{}]*",  # paths
-            r"(?<![\w'])'[^'\n]*'(?![\w'])",  # 'quoted'
-            r'(?<![\w"])"[^"\n]*"(?![\w"])',  # "quoted"
             r"(?<![A-Za-z0-9.])-?\d+(?:[.,:]\d+)*(?![A-Za-z0-9])",  # numbers (not glued to letters)
         )
     )
 )
 _KEY_VALUE = re.compile(r"^([(\[{]?[A-Za-z_][\w.\-\[\]()]*=)(.*)$")
-
-
-_QUOTED = re.compile(r"""(?<![\w'])'[^'\n]*'(?![\w'])|(?<![\w"])"[^"\n]*"(?![\w"])""")
 #: A miner's memos of masked tokens and placed messages are emptied when they grow past this.
 MEMO_SIZE = 200_000
 
 
-def mask(message: str) -> str:
-    """The message with its variable parts replaced by ``<*>`` (quotes around quoted values kept)."""
-    return _MASKS.sub(_masked, message)
-
-
 def _masked(match: re.Match[str]) -> str:
+    """``<*>`` for a variable part; a quoted value keeps its quotes (``'<*>'``)."""
     text = match.group()
     if text[0] in "'\"" and text[-1] == text[0] and len(text) > 1:
         return f"{text[0]}{WILDCARD}{text[0]}"
