@@ -309,6 +309,8 @@ def test_powertools_json_lines(cli, tmp_path):
     (record,) = report["records"]
     assert record["title"] == "Conditional write failed for task <*>"
     assert record["occurrences"] == 2 and record["component"] == "adapters.dynamodb_repository"
+    rows = list(csv.DictReader(io.StringIO(cli("templates", path, "--output", "-", "--top", "0").stdout)))
+    assert [row["template"] for row in rows] == ["Updating task <*>", *["Conditional write failed for task <*>"] * 2]
 
 
 def test_structlog_and_a_cloudwatch_export_holding_powertools_lines(cli, tmp_path):

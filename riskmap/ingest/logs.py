@@ -123,6 +123,8 @@ class Entry:
     level: str = ""
     component: str = ""
     lines: list[str] = field(default_factory=list)
+    #: The lines of the file it spans, where that is not its own lines (a JSON log line: one).
+    span: int | None = None
 
     @property
     def text(self) -> str:
@@ -300,10 +302,11 @@ def mine_entries(entries: Iterable[Entry], layout: Layout, keep_lines: bool = Fa
         number = template.number
         lines = len(entry.lines)
         if keep_lines:
-            if lines == 1:
+            span = lines if entry.span is None else entry.span
+            if span == 1:
                 line_templates.append(number)
             else:
-                line_templates.extend([number] * lines)
+                line_templates.extend([number] * span)
         if number == len(groups):
             groups.append(_Group(template, entry, entry))
         group = groups[number]
@@ -519,7 +522,7 @@ def _json_entry(item: Any, number: int) -> Iterator[Entry]:
     trace_text = trace if isinstance(trace, str) else orjson.dumps(trace).decode() if trace else ""
     entry = Entry(number, message.split("\n", 1)[0].strip(), as_text(time) or "",
                   as_text(_first(item, _LEVEL_KEYS)) or "", as_text(_first(item, _COMPONENT_KEYS)) or "",
-                  [message, *trace_text.splitlines()])
+                  [*message.splitlines(), *trace_text.splitlines()] or [""], span=1)
     if not entry.level:
         _text_header(entry)
     yield entry

@@ -19,7 +19,7 @@ def _cell(text: str) -> str:
 
 def lines_csv(mined: MinedLog) -> bytes:
     """``line,template_id,template``: one row per input line, in order (a traceback's lines carry
-    the template of the entry they belong to)."""
+    the template of the entry they belong to; a JSON log has one row per event)."""
     texts = [template.text for template in mined.miner.templates]
     ids = [template_fingerprint(text) for text in texts]
     cells = [_cell(text) for text in texts]
