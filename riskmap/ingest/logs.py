@@ -3,8 +3,8 @@
 A file is read into entries (a header line and the lines that continue it: tracebacks, Java
 traces with "Caused by", Go panics), each entry's message is put into its template
 (:mod:`riskmap.ingest.templates`), and every template seen at warning level or above becomes one
-record: the template as its title, its entries as occurrences, first and last seen, and the
-frames of its stack trace. Lines below warning are counted, not kept.
+record: the template as its title, its entries at warning or above as occurrences, first and
+last seen, and the frames of its stack trace. Entries below warning are counted, not kept.
 """
 
 from __future__ import annotations
@@ -274,6 +274,8 @@ class _Group:
     example: Entry
     severity: Severity | None = None
     level: str = ""
+    #: Its entries at warning level or above: the record's occurrences.
+    alerts: int = 0
     last_time: str = ""
     components: dict[str, int] = field(default_factory=dict)
 
@@ -312,8 +314,10 @@ def mine_entries(entries: Iterable[Entry], layout: Layout, keep_lines: bool = Fa
         group = groups[number]
         level = level_of(entry)
         severity = severity_of(level)
-        if severity is not None and (group.severity is None or _RANK[severity] < _RANK[group.severity]):
-            group.severity, group.level = severity, level
+        if severity is not None:
+            group.alerts += 1
+            if group.severity is None or _RANK[severity] < _RANK[group.severity]:
+                group.severity, group.level = severity, level
         if lines > 1 and len(group.example.lines) == 1:
             group.example = entry
         if entry.time:
@@ -331,8 +335,8 @@ def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Reco
     """One record per template at warning level or above, in first-seen order, then the counts."""
     below = 0
     for group in mined.groups:
+        below += group.template.size - group.alerts
         if group.severity is None:
-            below += group.template.size
             continue
         text = group.template.text
         print_ = template_fingerprint(text)
@@ -361,7 +365,7 @@ def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Reco
             # the stack trace says where the error is; the logger's name only where there is none
             component_hint=None if any(f.in_app for f in frames) else _component_name(component),
             frames=frames,
-            occurrences=group.template.size,
+            occurrences=group.alerts,
             fingerprint=print_,
             extra=extra,
         )
