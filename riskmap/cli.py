@@ -70,7 +70,7 @@ class ReportKind(StrEnum):
 
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Input files: tracker and error-monitor exports (JSON, JSON Lines, CSV); see `riskmap formats`.", show_default=False, metavar="INPUT"),
+    typer.Argument(help="Input files: tracker and error-monitor exports (JSON, JSON Lines, CSV), test reports (JUnit XML and others) and logs (text, JSON Lines, .gz); see `riskmap formats`.", show_default=False, metavar="INPUT"),
 ]
 ConfigOpt = Annotated[
     Optional[Path],

@@ -38,7 +38,11 @@ class Head:
 
 
 class Ingester(Protocol):
-    """One input format: knows how to recognise and read its files, nothing about scoring."""
+    """One input format: knows how to recognise and read its files, nothing about scoring.
+
+    A format that also reads its files gzip-compressed says so with ``reads_gzip = True`` (the
+    logs); detection offers a ``.gz`` file's uncompressed head to those formats only.
+    """
 
     name: str
     summary: str
