@@ -16,6 +16,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,6 @@ LEVELS: dict[str, Severity] = {
     "60": Severity.critical, "50": Severity.high, "40": Severity.low,  # pino's and bunyan's numbers
 }
 _LEVEL_WORD = r"(?:TRACE|DEBUG|FINE|FINER|FINEST|CONFIG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRITICAL|CRIT|FATAL|ALERT|EMERG|PANIC)"
-_LEVEL_SEVERITY: dict[str, Severity | None] = {}  # levels as written, looked up once
-_UNKNOWN = object()
 #: Words that give a header-less line its level, most severe first.
 _TEXT_LEVELS = (
     (re.compile(r"\b(?:fatal|panic|emerg|emergency|critical)\b", re.I), "fatal"),
@@ -240,12 +240,10 @@ def level_of(entry: Entry) -> str:
     return ""
 
 
+@cache  # a log writes a handful of level words, millions of times
 def severity_of(level: str) -> Severity | None:
     """The severity of a level (critical, high or low); None below warning."""
-    severity = _LEVEL_SEVERITY.get(level, _UNKNOWN)
-    if severity is _UNKNOWN:
-        severity = _LEVEL_SEVERITY[level] = LEVELS.get(level.lower())
-    return severity
+    return LEVELS.get(level.lower())
 
 
 def parse_time(text: str, layout: Layout) -> datetime | None:
@@ -388,7 +386,8 @@ class TextLogIngester:
 
     def sniff(self, head: Head) -> str | None:
         """Most of the first lines start with one known header layout (or the file is named .log)."""
-        lines = head.text.splitlines()[:-1] or head.text.splitlines()
+        lines = head.text.splitlines()
+        lines = lines[:-1] or lines  # the head may end in the middle of a line
         if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[":
             return None
         layout = detect_layout(lines)
@@ -400,20 +399,25 @@ class TextLogIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
         """Yield a record per template at warning level or above, then the file's counts."""
-        yield from log_records(mine_file(path), self.name, str(path))
+        yield from log_records(mine_text(path), self.name, str(path))
 
 
 def mine_file(path: Path, keep_lines: bool = False) -> MinedLog:
-    """Read and mine a text log (or a JSON Lines log) file."""
-    if is_json_log(path):
-        return mine_entries(json_entries(path), PLAIN, keep_lines)
-    sample = []
-    for line in open_text(path):
-        sample.append(line)
-        if len(sample) >= SAMPLE_LINES:
-            break
+    """Read and mine a log file, text or JSON."""
+    return mine_json(path, keep_lines) if is_json_log(path) else mine_text(path, keep_lines)
+
+
+def mine_text(path: Path, keep_lines: bool = False) -> MinedLog:
+    """Read and mine a text log in one pass: its layout from the first lines, then every entry."""
+    lines = open_text(path)
+    sample = [line for _, line in zip(range(SAMPLE_LINES), lines)]
     layout = detect_layout(sample)
-    return mine_entries(read_entries(open_text(path), layout), layout, keep_lines)
+    return mine_entries(read_entries(chain(sample, lines), layout), layout, keep_lines)
+
+
+def mine_json(path: Path, keep_lines: bool = False) -> MinedLog:
+    """Read and mine a JSON log."""
+    return mine_entries(json_entries(path), PLAIN, keep_lines)
 
 
 # JSON logs ---------------------------------------------------------------------------------------
@@ -555,4 +559,4 @@ class JsonLogIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
         """Yield a record per template at warning level or above, then the file's counts."""
-        yield from log_records(mine_entries(json_entries(path), PLAIN), self.name, str(path))
+        yield from log_records(mine_json(path), self.name, str(path))

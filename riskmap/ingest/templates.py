@@ -146,10 +146,7 @@ class TemplateMiner:
 
     def add(self, message: str) -> Template:
         """Put a message into its template (a new one when none is similar enough)."""
-        return self.add_tokens(tokens(message, self._memo))
-
-    def add_tokens(self, toks: tuple[str, ...]) -> Template:
-        """Put an already tokenised message into its template."""
+        toks = tokens(message, self._memo)
         placed = self._placed.get(toks)
         if placed is not None:
             placed.size += 1
