@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
-class Severity(StrEnum):
+class _Ranked(StrEnum):
+    """An enum whose members are declared most urgent first, and compare by that order."""
+
+    @property
+    def rank(self) -> int:
+        """0 for the most urgent member, then 1, 2 ..."""
+        return _RANKS[type(self)][self]
+
+    def at_least(self, other: _Ranked) -> bool:
+        """Whether this member is as urgent as ``other`` or more."""
+        return self.rank <= other.rank
+
+    @classmethod
+    def worst(cls, members: Iterable[Self]) -> Self:
+        """The most urgent of ``members`` (which must not be empty)."""
+        return min(members, key=lambda member: member.rank)
+
+
+class Severity(_Ranked):
     """Normalised severity, most severe first."""
 
     critical = "critical"
@@ -46,13 +65,18 @@ class Status(StrEnum):
     unknown = "unknown"
 
 
-class Tier(StrEnum):
+class Tier(_Ranked):
     """Risk tier of a component, most urgent first."""
 
     critical = "critical"
     high = "high"
     medium = "medium"
     low = "low"
+
+
+_RANKS: dict[type[_Ranked], dict[Any, int]] = {
+    kind: {member: rank for rank, member in enumerate(kind)} for kind in (Severity, Tier)
+}
 
 
 # The records are plain dataclasses rather than pydantic models: a large export makes hundreds of
