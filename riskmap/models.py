@@ -140,10 +140,8 @@ RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
 @dataclass(frozen=True, slots=True)
-class TestCounts:
-    """The tests a test report ran, by outcome (a reader yields it after the records)."""
-
-    __test__ = False  # not a test class, whatever pytest thinks of the name
+class CaseCounts:
+    """The test cases a test report ran, by outcome (a reader yields it after the records)."""
 
     passed: int = 0
     failed: int = 0
@@ -177,6 +175,17 @@ class InputSummary(BaseModel):
     error: str | None = None
     tests: dict[str, int] | None = None
     logs: dict[str, int] | None = None
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything read from one input file: its summary, its records and what was skipped."""
+
+    summary: InputSummary
+    records: list[Record] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    #: Fingerprints of the tests the file saw pass (a test report's CaseCounts.passed_tests).
+    passed_tests: frozenset[str] = frozenset()
 
 
 class Placement(BaseModel):

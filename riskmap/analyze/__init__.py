@@ -18,7 +18,7 @@ from riskmap.analyze.scoring import record_scores, tier
 from riskmap.analyze.severity import normalise_severity
 from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets
 from riskmap.config import Config
-from riskmap.ingest.base import FileResult
+from riskmap.models import FileResult
 from riskmap.models import (
     Analysis,
     ComponentRisk,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from riskmap.config import Config
 from riskmap.errors import InputError, UsageError
-from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, FileResult, Head, Ingester
+from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, Head, Ingester
 from riskmap.ingest.bugzilla import BugzillaIngester
 from riskmap.ingest.csv_export import BUGZILLA_CSV, GENERIC_CSV, JIRA_CSV
 from riskmap.ingest.dotnet import NUNIT, TRX, XUNIT
@@ -20,7 +20,7 @@ from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
-from riskmap.models import InputSummary, LogCounts, Record, Skipped, Source, TestCounts
+from riskmap.models import CaseCounts, FileResult, InputSummary, LogCounts, Record, Skipped, Source
 
 #: Every format riskmap reads, most specific first: detection takes the first that fits.
 INGESTERS: tuple[Ingester, ...] = (
@@ -71,7 +71,7 @@ def detect(path: Path) -> tuple[Ingester, str]:
     if head.is_binary:
         raise InputError(str(path), BINARY, f"byte {head.data.index(NUL)}")
     for ingester in INGESTERS:
-        if gzipped and not getattr(ingester, "reads_gzip", False):
+        if gzipped and not ingester.reads_gzip:
             continue
         reason = ingester.sniff(head)
         if reason:
@@ -104,7 +104,7 @@ def read_input(
         for item in ingester.read(path, config):
             if isinstance(item, Record):
                 result.records.append(item)
-            elif isinstance(item, TestCounts):
+            elif isinstance(item, CaseCounts):
                 result.summary.tests = {k: v for k, v in asdict(item).items() if k != "passed_tests"}
                 result.passed_tests = item.passed_tests
                 continue

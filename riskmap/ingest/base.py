@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from riskmap.config import Config
 from riskmap.errors import InputError
-from riskmap.models import InputSummary, Record, Skipped, TestCounts
+from riskmap.models import CaseCounts, LogCounts, Record, Skipped
 
 HEAD_BYTES = 65536
 NUL = b"\x00"
 BINARY = "binary data (NUL bytes), not a text export"
+
+#: What a reader yields: a Record per readable item, a Skipped per unreadable one, and, last, a
+#: test report's CaseCounts or a log's LogCounts.
+IngestItem: TypeAlias = Record | Skipped | CaseCounts | LogCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,32 +44,23 @@ class Head:
 class Ingester(Protocol):
     """One input format: knows how to recognise and read its files, nothing about scoring.
 
-    A format that also reads its files gzip-compressed says so with ``reads_gzip = True`` (the
-    logs); detection offers a ``.gz`` file's uncompressed head to those formats only.
+    ``reads_gzip`` says whether the format also reads its files gzip-compressed (the logs);
+    detection offers a ``.gz`` file's uncompressed head to those formats only.
     """
 
     name: str
     summary: str
+    reads_gzip: bool
 
     def sniff(self, head: Head) -> str | None:
         """Return why this format fits the file, or None when it does not."""
 
-    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+    def read(self, path: Path, config: Config) -> Iterator[IngestItem]:
         """Yield a Record for every readable item and a Skipped for every unreadable one.
 
-        Test reports yield their TestCounts last. Raise InputError when the file as a whole
-        cannot be read.
+        Test reports yield their CaseCounts last, logs their LogCounts. Raise InputError when
+        the file as a whole cannot be read.
         """
-
-
-@dataclass(slots=True)
-class FileResult:
-    """Everything read from one input file."""
-
-    summary: InputSummary
-    records: list[Record] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    passed_tests: frozenset[str] = frozenset()
 
 
 def strip_bom(data: bytes) -> bytes:

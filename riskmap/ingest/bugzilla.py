@@ -9,7 +9,7 @@ from typing import Any
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head
-from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, keep_extra, stack_frames
 from riskmap.ingest.jsondoc import items_of, json_records, type_name
 from riskmap.models import Frame, Record, Skipped, Source
 
@@ -26,6 +26,7 @@ class BugzillaIngester:
 
     name = "bugzilla"
     summary = "Bugzilla REST: {\"bugs\": [...]} or JSON Lines of bug objects"
+    reads_gzip = False
 
     def sniff(self, head: Head) -> str | None:
         """A product next to Bugzilla's own fields (cf_*, creation_time, op_sys ...)."""

@@ -14,6 +14,7 @@ from riskmap.ingest.base import Head
 from riskmap.ingest.fields import FIELD_ALIASES, FieldResolver
 from riskmap.ingest.generic_json import to_record
 from riskmap.models import Record, Skipped, Source
+from riskmap.text import plural
 
 DELIMITERS = ",;\t|"
 _KNOWN_COLUMNS = {alias.lower() for aliases in FIELD_ALIASES.values() for alias in aliases}
@@ -76,6 +77,8 @@ def _header(head: Head) -> list[str] | None:
 class CsvIngester:
     """One CSV dialect: which columns it reads, and how it recognises its header."""
 
+    reads_gzip = False
+
     def __init__(
         self, name: str, summary: str, columns: dict[str, list[str]], marker: set[str] | None,
         prepare: Callable[[dict], dict] | None = None,
@@ -95,7 +98,7 @@ class CsvIngester:
             suffix = head.path.suffix.lower()
             known = sorted({cell for cell in header if cell.lower() in _KNOWN_COLUMNS})
             if suffix in CSV_SUFFIXES:
-                return f"a header row of {len(header)} columns in a {suffix} file"
+                return f"a header row of {plural(len(header), 'column')} in a {suffix} file"
             return f"a header row with known columns ({', '.join(known[:4])})" if known else None
         found = self._marker & set(header)
         return f"a header row with {self.name.split('-')[0].capitalize()}'s columns ({', '.join(sorted(found))})" \
@@ -120,7 +123,7 @@ class CsvIngester:
                     continue
                 source = Source(format=self.name, path=name, locator=locator)
                 if len(row) > len(header):
-                    yield Skipped(source=source, reason=f"{len(row)} cells for {len(header)} columns")
+                    yield Skipped(source=source, reason=f"{plural(len(row), 'cell')} for {plural(len(header), 'column')}")
                     continue
                 item: dict[str, object] = {}
                 for column, cell in zip(header, row):

@@ -9,8 +9,8 @@ from xml.etree.ElementTree import Element
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.junit import finish_runs, parse_xml, test_record
-from riskmap.models import Record, Skipped, Source, TestCounts
+from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
+from riskmap.models import CaseCounts, Record, Skipped, Source
 
 
 def _local(tag: str) -> str:
@@ -64,6 +64,8 @@ def _trx(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
 class DotnetIngester:
     """One .NET report format: its root element and how to read its tests."""
 
+    reads_gzip = False
+
     def __init__(self, name: str, summary: str, root: str, extract: Extract) -> None:
         self.name = name
         self.summary = summary
@@ -77,20 +79,20 @@ class DotnetIngester:
             return f"an XML test report with a <{self._root}> root"
         return None
 
-    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | CaseCounts]:
         """Yield a record per failing test, then the report's test counts."""
         root = parse_xml(path)
         if _local(root.tag) != self._root:
             raise InputError(str(path), f"an XML file whose root is <{_local(root.tag)}>, not <{self._root}>", "line 1")
         counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
-        runs: dict[str, list[tuple[str, Record | None]]] = {}
+        runs: Runs = {}
         name = str(path)
         for index, (test, outcome, message, trace, file) in enumerate(self._extract(root), start=1):
             counts[outcome] += 1
             record = None
             if outcome in ("failed", "errors"):
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
-                record = test_record(test, message or outcome, trace, source, outcome=outcome, file=file)
+                record = case_record(test, message or outcome, trace, source, outcome=outcome, file=file)
             runs.setdefault(test, []).append((outcome, record))
         yield from finish_runs(runs, counts)
 

@@ -10,12 +10,12 @@ from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.fields import (
     FieldResolver,
-    keep_extra,
     as_datetime,
     as_status,
     as_text,
     as_texts,
     derived_id,
+    keep_extra,
     stack_frames,
 )
 from riskmap.ingest.jsondoc import is_json_lines, json_records, type_name
@@ -29,6 +29,7 @@ class GenericJsonIngester:
 
     name = "json"
     summary = "JSON array, {\"bugs\"|\"issues\"|\"items\"|\"data\": [...]}, or JSON Lines; common field names"
+    reads_gzip = False
 
     def sniff(self, head: Head) -> str | None:
         """Claim any file that starts like JSON, or is named like it."""

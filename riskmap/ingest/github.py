@@ -9,7 +9,7 @@ from typing import Any
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head
-from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, keep_extra, stack_frames
 from riskmap.ingest.jsondoc import json_records, type_name
 from riskmap.models import Record, Skipped, Source
 
@@ -33,6 +33,7 @@ class GitHubIngester:
 
     name = "github"
     summary = "GitHub Issues: REST API JSON, search results {\"items\": [...]}, gh issue list --json, JSON Lines"
+    reads_gzip = False
 
     def sniff(self, head: Head) -> str | None:
         """GitHub URLs next to issue numbers."""

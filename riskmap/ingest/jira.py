@@ -10,7 +10,7 @@ from typing import Any
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import HEAD_BYTES, Head
-from riskmap.ingest.fields import as_datetime, keep_extra, as_status, as_text, as_texts, stack_frames
+from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, keep_extra, stack_frames
 from riskmap.ingest.jsondoc import dig, items_of, json_records, type_name
 from riskmap.models import Record, Skipped, Source, Status
 
@@ -26,6 +26,7 @@ class JiraIngester:
 
     name = "jira"
     summary = "Jira REST: search results {\"issues\": [...]}, a list of issues, or one issue"
+    reads_gzip = False
 
     def sniff(self, head: Head) -> str | None:
         """Issue keys such as PROJ-12 next to a "fields" object."""

@@ -13,8 +13,8 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.jsondoc import load_document
-from riskmap.ingest.junit import finish_runs, test_record
-from riskmap.models import Frame, Record, Skipped, Source, TestCounts
+from riskmap.ingest.testcases import Runs, case_record, finish_runs
+from riskmap.models import CaseCounts, Frame, Record, Skipped, Source
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -147,6 +147,8 @@ def _playwright(document: Any) -> Iterator[Run]:
 class JsonReportIngester:
     """One test reporter's JSON: how to recognise it and how to list its test runs."""
 
+    reads_gzip = False
+
     def __init__(self, name: str, summary: str, marker: Callable[[str], bool], lines: bool,
                  extract: Callable[[Any], Iterator[Run]]) -> None:
         self.name = name
@@ -159,7 +161,7 @@ class JsonReportIngester:
         """The reporter's own keys near the top of the file."""
         return f"{self.summary.split(':')[0]} output" if self._marker(head.text) else None
 
-    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | CaseCounts]:
         """Yield a record per failing test, then the report's test counts."""
         name = str(path)
         if self._lines:
@@ -177,13 +179,13 @@ class JsonReportIngester:
             if not isinstance(document, dict):
                 raise InputError(name, f"expected a {self.name} JSON object")
         counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
-        runs: dict[str, list[tuple[str, Record | None]]] = {}
+        runs: Runs = {}
         for index, (test, outcome, message, text, file, frames) in enumerate(self._extract(document), start=1):
             counts[outcome] += 1
             record = None
             if outcome in ("failed", "errors"):
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
-                record = test_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
+                record = case_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
             runs.setdefault(test, []).append((outcome, record))
         yield from finish_runs(runs, counts)
 

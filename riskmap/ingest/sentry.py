@@ -38,6 +38,7 @@ class SentryIngester:
 
     name = "sentry"
     summary = "Sentry: issues and events from the web API (one or a list), raw SDK events, envelopes"
+    reads_gzip = False
 
     def sniff(self, head: Head) -> str | None:
         """Sentry's issue keys (shortId, culprit), event keys with stack data, or an envelope."""

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head, decode_text
-from riskmap.ingest.junit import finish_runs, test_record
-from riskmap.models import Record, Skipped, Source, TestCounts
+from riskmap.ingest.testcases import Runs, case_record, finish_runs
+from riskmap.models import CaseCounts, Record, Skipped, Source
 
 _RESULT = re.compile(r"^(?P<ok>not ok|ok)\b[\s-]*(?P<number>\d+)?[\s-]*(?P<description>[^#]*?)\s*(?:#\s*(?P<directive>\w+)\b\s*(?P<reason>.*))?$",
                      re.IGNORECASE)
@@ -21,6 +21,7 @@ class TapIngester:
 
     name = "tap"
     summary = "TAP (Test Anything Protocol) output: ok / not ok lines, # SKIP, # TODO, YAML diagnostics"
+    reads_gzip = False
 
     def sniff(self, head: Head) -> str | None:
         """A TAP version line, a plan (``1..N``) or ``ok``/``not ok`` lines at the start."""
@@ -29,11 +30,11 @@ class TapIngester:
             return "TAP output (a version line, a plan, or ok / not ok lines)"
         return None
 
-    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | TestCounts]:
+    def read(self, path: Path, config: Config) -> Iterator[Record | Skipped | CaseCounts]:
         """Yield a record per failing test, then the stream's test counts."""
         lines = decode_text(path, path.read_bytes()).splitlines()
         counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
-        runs: dict[str, list[tuple[str, Record | None]]] = {}
+        runs: Runs = {}
         name = str(path)
         for index, line in enumerate(lines):
             text = line.strip()
@@ -41,7 +42,7 @@ class TapIngester:
                 source = Source(format=self.name, path=name, locator=f"line {index + 1}")
                 counts["errors"] += 1
                 runs.setdefault("(bail out)", []).append(
-                    ("errors", test_record("(bail out)", text[9:].strip() or "bailed out", "", source, outcome="errors")))
+                    ("errors", case_record("(bail out)", text[9:].strip() or "bailed out", "", source, outcome="errors")))
                 continue
             match = _RESULT.match(text)
             if not match or line[:1].isspace():
@@ -56,7 +57,7 @@ class TapIngester:
                 diagnostics = _diagnostics(lines, index + 1)
                 message = next((d.split(":", 1)[1].strip() for d in diagnostics.splitlines()
                                 if d.strip().startswith("message:")), "") or "not ok"
-                record = test_record(test, message.strip("'\""), diagnostics, source, outcome=outcome)
+                record = case_record(test, message.strip("'\""), diagnostics, source, outcome=outcome)
             counts[outcome] += 1
             runs.setdefault(test, []).append((outcome, record))
         yield from finish_runs(runs, counts)

@@ -1,0 +1,114 @@
+"""What every test-report reader shares: a failing test's record, its fingerprint, merging its
+runs, the report's counts, and safe XML parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeAlias
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from riskmap.errors import InputError
+from riskmap.ingest.fields import as_datetime, is_test_file, stack_frames
+from riskmap.models import CaseCounts, Frame, Kind, Record, Severity, Source, Status
+from riskmap.text import stable_hash
+
+#: A report's runs of each test, by the test's name: (outcome, the record when the run failed).
+Runs: TypeAlias = dict[str, list[tuple[str, Record | None]]]
+
+def case_fingerprint(test: str) -> str:
+    """What every run of one test shares, in any report: a hash of its class and name."""
+    return stable_hash("test", test)
+
+
+def finish_runs(runs: Runs, counts: dict[str, int]) -> Iterator[Record | CaseCounts]:
+    """A report's records, one per failing test (its runs merged), then its test counts.
+
+    ``runs`` maps each test's name to its (outcome, record) runs; ``counts`` counts outcomes (and,
+    where the format tells them apart, failed and errored runs).
+    """
+    passed: set[str] = set()
+    for test, test_runs in runs.items():
+        merged = merge_runs(test_runs)
+        if merged is not None:
+            yield merged
+        if any(outcome == "passed" for outcome, _ in test_runs):
+            passed.add(case_fingerprint(test))
+    totals = {"failed_runs": counts["failed"], "error_runs": counts["errors"], **counts}
+    yield CaseCounts(**totals, passed_tests=frozenset(passed))
+
+
+def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
+    """One record for a test that a report lists several times (reruns as separate testcases).
+
+    Its failed runs add up; when it also passed, it is flaky: labelled so, and low severity.
+    """
+    failed = [record for _, record in runs if record is not None]
+    if not failed:
+        return None
+    first = failed[0]
+    if len(runs) == 1:
+        return first
+    passed = any(outcome == "passed" for outcome, _ in runs)
+    severities = [r.severity for r in failed]
+    return replace(
+        first,
+        occurrences=sum(r.occurrences for r in failed),
+        severity=Severity.low if passed else Severity.worst(severities),
+        labels=("flaky",) if passed else first.labels,
+        severity_raw="flaky" if passed else first.severity_raw,
+    )
+
+
+def parse_xml(path: Path) -> Element:
+    """Parse an XML file safely: no entities, no DTD fetches; errors name the line and column."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(str(path), "the file is empty")
+    try:
+        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise InputError(str(path), f"refused: the XML declares entities or external references ({type(exc).__name__}); "
+                         "riskmap never resolves them") from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        message = str(exc).split(":")[0]
+        raise InputError(str(path), f"invalid XML: {message}", f"line {line}, column {column + 1}") from None
+
+
+def case_record(
+    test: str, message: str, text: str, source: Source, *, outcome: str, occurrences: int = 1,
+    created: str | None = None, file: str | None = None, extra: dict[str, Any] | None = None,
+    frames: tuple[Frame, ...] = (),
+) -> Record:
+    """The record of a failing test, in any report format.
+
+    ``outcome`` is failed, errors or flaky; ``frames`` are used when the text holds no stack trace.
+    Severity: an error (the test could not run as written) is high, a failure medium, a flaky test
+    (failed, then passed) low.
+    """
+    severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
+    frames = stack_frames(text) or frames
+    # a trace that reaches the code under test places the failure there, not at the test's file
+    reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
+    return Record(
+        id=test,
+        kind=Kind.test,
+        source=source,
+        title=f"{test}: {' '.join(message.split())[:200]}",
+        description=text,
+        severity=severity,
+        severity_raw=outcome,
+        status=Status.open,
+        created_at=as_datetime(created),
+        labels=("flaky",) if outcome == "flaky" else (),
+        paths=(file,) if file and not reaches_code else (),
+        frames=frames,
+        occurrences=max(1, occurrences),
+        fingerprint=case_fingerprint(test),
+        extra={k: v for k, v in (extra or {}).items() if v},
+    )
