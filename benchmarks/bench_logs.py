@@ -29,8 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate_logs  # noqa: E402  (the sibling script)
 
-from riskmap.ingest.logs import mine_file, open_text  # noqa: E402
-from riskmap.ingest.templates import grouping_accuracy, template_fingerprint  # noqa: E402
+from riskmap.ingest.logs import mine_file  # noqa: E402
+from riskmap.ingest.logs.files import open_text  # noqa: E402
+from riskmap.ingest.logs.mining import grouping_accuracy, template_fingerprint  # noqa: E402
 
 
 def _drain3():

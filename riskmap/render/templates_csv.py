@@ -1,12 +1,11 @@
-"""The ``riskmap templates`` outputs: every log line with its template, and the most frequent templates."""
+"""The ``riskmap templates`` CSV: given rows of (line, template id, template), written as CSV a spreadsheet shows as text."""
 
 from __future__ import annotations
 
 import csv
 import io
-
-from riskmap.ingest.logs import MinedLog
-from riskmap.ingest.templates import template_fingerprint
+from collections.abc import Iterable
+from typing import Any
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -17,23 +16,27 @@ def _cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def lines_csv(mined: MinedLog) -> bytes:
-    """``line,template_id,template``: one row per input line, in order (a traceback's lines carry
-    the template of the entry they belong to; a JSON log has one row per event)."""
-    texts = [template.text for template in mined.miner.templates]
-    ids = [template_fingerprint(text) for text in texts]
-    cells = [_cell(text) for text in texts]
+def template_lines_csv(rows: Iterable[tuple[int, str, str]]) -> bytes:
+    """``line,template_id,template``: one row per (line, template id, template) given, in the order given."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("line", "template_id", "template"))
-    writer.writerows((number, ids[template], cells[template])
-                     for number, template in enumerate(mined.line_templates, start=1))
+    writer.writerows((line, template_id, _cell(template)) for line, template_id, template in rows)
     return buffer.getvalue().encode("utf-8")
 
 
-def top_templates(mined: MinedLog, count: int) -> list[tuple[int, str, str, str]]:
-    """The ``count`` most frequent templates: (entries, template id, level, template), most first,
-    ties in first-seen order."""
-    ranked = sorted(mined.groups, key=lambda group: -group.template.size)[:count]
-    return [(group.template.size, template_fingerprint(group.template.text), group.level or "-", group.template.text)
-            for group in ranked]
+# TRANSITIONAL, for today's riskmap/cli.py only: delete these two once cli.py calls
+# ``template_lines_csv(template_rows(mined))`` and ``riskmap.ingest.logs.top_templates(mined, count)``.
+# They are the only place render reaches into ingest.
+def lines_csv(mined: Any) -> bytes:
+    """Transitional: ``template_lines_csv(riskmap.ingest.logs.template_rows(mined))``."""
+    from riskmap.ingest.logs import template_rows
+
+    return template_lines_csv(template_rows(mined))
+
+
+def top_templates(mined: Any, count: int) -> list[tuple[int, str, str, str]]:
+    """Transitional: ``riskmap.ingest.logs.top_templates(mined, count)``."""
+    from riskmap.ingest.logs import top_templates as ranked
+
+    return ranked(mined, count)

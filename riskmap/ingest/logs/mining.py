@@ -11,10 +11,11 @@ is read as a constant key and a variable value, and a key is never turned into `
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+from riskmap.text import stable_hash
 
 WILDCARD = "<*>"
 #: A message joins a template when at least this share of its tokens match it.
@@ -113,7 +114,7 @@ def template_text(toks: Sequence[str]) -> str:
 
 def template_fingerprint(template: str) -> str:
     """A template's id: a short hash of its text, the same in every run and every file."""
-    return hashlib.blake2b(f"log\x1f{template}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return stable_hash("log", template)
 
 
 @dataclass(slots=True)
@@ -163,7 +164,7 @@ class TemplateMiner:
             self.templates.append(best)
             group.append(best)
         else:
-            best.tokens = [a if a == b else WILDCARD for a, b in zip(best.tokens, toks)]
+            best.tokens = [a if a == b else WILDCARD for a, b in zip(best.tokens, toks, strict=True)]
         best.size += 1
         if len(self._placed) >= MEMO_SIZE:
             self._placed.clear()
@@ -172,7 +173,7 @@ class TemplateMiner:
 
 
 def _variable(token: str) -> bool:
-    return WILDCARD in token or not token.isalpha() and any(c.isdigit() for c in token)
+    return WILDCARD in token or (not token.isalpha() and any(c.isdigit() for c in token))
 
 
 def _similarity(template: list[str], toks: tuple[str, ...]) -> float:
@@ -180,7 +181,7 @@ def _similarity(template: list[str], toks: tuple[str, ...]) -> float:
     if not toks:
         return 1.0
     same = 0
-    for a, b in zip(template, toks):
+    for a, b in zip(template, toks, strict=True):
         if a == b:
             same += 1
         elif a[-1:] == "=" or b[-1:] == "=":
@@ -206,7 +207,7 @@ def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) 
         return 1.0
     predicted_groups: dict[Hashable, list[int]] = {}
     true_groups: dict[Hashable, list[int]] = {}
-    for index, (guess, actual) in enumerate(zip(predicted, truth)):
+    for index, (guess, actual) in enumerate(zip(predicted, truth, strict=True)):
         predicted_groups.setdefault(guess, []).append(index)
         true_groups.setdefault(actual, []).append(index)
     right = 0

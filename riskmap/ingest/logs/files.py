@@ -1,0 +1,44 @@
+"""Opening a log file, plain or gzip-compressed, as lines of text."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from riskmap.errors import InputError
+from riskmap.ingest.jsondoc import progress_hook
+
+#: The first bytes of every gzip file.
+GZIP_MAGIC = b"\x1f\x8b"
+#: How often (in lines) reading a log reports its position.
+PROGRESS_LINES = 20_000
+
+
+def open_text(path: Path) -> Iterator[str]:
+    """The file's lines (without line ends), gunzipped when it is a ``.gz``; undecodable bytes
+    replaced. Tells the progress hook how far into the file it is."""
+    hook = progress_hook.get()
+    try:
+        with path.open("rb") as raw:
+            total = path.stat().st_size
+            binary = gzip.GzipFile(fileobj=raw) if raw.read(2) == GZIP_MAGIC else raw
+            raw.seek(0)
+            with io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if hook is not None and number % PROGRESS_LINES == 0:
+                        hook(raw.tell(), total)
+                    yield line.rstrip("\n")
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(str(path), f"a damaged .gz file: {exc}") from None
+
+
+def open_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a gzip-compressed file, uncompressed."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(size)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(str(path), f"a damaged .gz file: {exc}") from None

@@ -1,0 +1,54 @@
+"""Plain-text logs: the header layout detected from the first lines, then every entry mined."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+
+from riskmap.config import Config
+from riskmap.ingest.base import Head
+from riskmap.ingest.logs.entries import read_entries
+from riskmap.ingest.logs.files import open_text
+from riskmap.ingest.logs.layouts import PLAIN, SAMPLE_LINES, detect_layout
+from riskmap.ingest.logs.mined import MinedLog, log_records, mine_entries
+from riskmap.models import LogCounts, Record
+from riskmap.text import article
+
+#: File names that say "a log" when no header layout does.
+LOG_SUFFIXES = (".log", ".out", ".err")
+
+
+class TextLogIngester:
+    """Plain-text logs whose header layout riskmap detects: syslog, Apache, log4j, Python, HDFS ..."""
+
+    name = "log"
+    summary = ("text logs (syslog, Apache error/access, log4j/logback, Python logging, HDFS, glog, Lambda, "
+               "ISO-timestamped), also .gz")
+    reads_gzip = True
+
+    def sniff(self, head: Head) -> str | None:
+        """Most of the first lines start with one known header layout (or the file is named .log)."""
+        lines = head.text.splitlines()
+        lines = lines[:-1] or lines  # the head may end in the middle of a line
+        if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[":
+            return None
+        layout = detect_layout(lines)
+        if layout is not PLAIN:
+            return f"log lines with {article(layout.title)} header"
+        name = head.path.name.lower()
+        if name.removesuffix(".gz").endswith(LOG_SUFFIXES) or head.path.suffix == ".gz":
+            return "a .log file without a known header layout: one entry per line"
+        return None
+
+    def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
+        """Yield a record per template at warning level or above, then the file's counts."""
+        yield from log_records(mine_text(path), self.name, str(path))
+
+
+def mine_text(path: Path, keep_lines: bool = False) -> MinedLog:
+    """Read and mine a text log in one pass: its layout from the first lines, then every entry."""
+    lines = open_text(path)
+    sample = [line for _, line in zip(range(SAMPLE_LINES), lines, strict=False)]
+    layout = detect_layout(sample)
+    return mine_entries(read_entries(chain(sample, lines), layout), layout, keep_lines)
