@@ -51,7 +51,8 @@ def bug_record(item: Any, source: Source) -> Record | Skipped:
     if severity is None or severity.lower() in _UNSET:
         severity = as_text(item.get("priority"))
         severity = None if severity is None or severity.lower() in _UNSET else severity
-    comments = [c.get("text") for c in items_of(item.get("comments")) if isinstance(c, dict) and isinstance(c.get("text"), str)]
+    comments: list[str] = [c["text"] for c in items_of(item.get("comments"))
+                           if isinstance(c, dict) and isinstance(c.get("text"), str)]
     description = comments[0] if comments else ""
     product, component = as_text(item.get("product")), as_text(item.get("component"))
     status = as_text(item.get("status"))

@@ -123,10 +123,11 @@ class CsvIngester:
                     continue
                 source = Source(format=self.name, path=name, locator=locator)
                 if len(row) > len(header):
-                    yield Skipped(source=source, reason=f"{plural(len(row), 'cell')} for {plural(len(header), 'column')}")
+                    reason = f"{plural(len(row), 'cell')} for {plural(len(header), 'column')}"
+                    yield Skipped(source=source, reason=reason)
                     continue
                 item: dict[str, object] = {}
-                for column, cell in zip(header, row):
+                for column, cell in zip(header, row, strict=False):  # a short row leaves columns out
                     cell = cell.strip()
                     if column in item:  # a repeated column: Jira's Component/s, Labels ...
                         previous = item[column]
@@ -136,8 +137,9 @@ class CsvIngester:
                         item[column] = cell
                 item = {k: ([x for x in v if x] if isinstance(v, list) else v) for k, v in item.items()}
                 for column in ("Component/s", "component"):
-                    if isinstance(item.get(column), list):
-                        item[column] = item[column][0] if item[column] else ""
+                    components = item.get(column)
+                    if isinstance(components, list):
+                        item[column] = components[0] if components else ""
                 yield to_record(self._prepare(item) if self._prepare else item, source, resolve)
         except csv.Error as exc:
             raise InputError(str(path), f"malformed CSV: {exc}", f"line {reader.line_num}") from None

@@ -35,7 +35,7 @@ def _xunit(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
         failure = next((c for c in test if c.tag == "failure"), None)
         outcome = {"pass": "passed", "skip": "skipped", "notrun": "skipped"}.get(result, "failed")
         yield (test.get("name") or test.get("method") or "(unnamed test)", outcome,
-               _child_text(failure, "message") or (failure.get("exception-type") if failure is not None else ""),
+               _child_text(failure, "message") or (failure.get("exception-type") if failure is not None else "") or "",
                _child_text(failure, "stack-trace"), _child_text(test, "source-file") or None)
 
 

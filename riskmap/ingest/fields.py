@@ -39,14 +39,16 @@ _RESOLVED = {
 
 _ZERO = timedelta(0)
 _PYTHON_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
-_JS_FRAME = re.compile(r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+)(?::\d+)?\)?\s*$", re.M)
+_JS_FRAME = re.compile(r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?"
+                       r"((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+)(?::\d+)?\)?\s*$", re.M)
 _JAVA_FRAME = re.compile(r"^\s*at ((?:[\w$]+\.)*)([\w$<>]+)\(([\w$]+\.(?:java|kt|scala)):(\d+)\)\s*$", re.M)
 _DOTNET_FRAME = re.compile(r"^\s*at ([\w.`<>+]+)\(.*?\) in (.+?):line (\d+)\s*$", re.M)
 _DOTNET_LIBRARY = re.compile(r"^(?:System|Microsoft|Xunit|NUnit)\.")
 _GO_FRAME = re.compile(r"^([\w./*()]+)\(.*\)\n\s+(\S+\.go):(\d+)", re.M)
 _LIBRARY = re.compile(r"(?:site-packages|dist-packages|node_modules|/lib/python\d|<frozen |^internal/|^node:"
                       r"|^/opt/python/|^/var/runtime/|^/var/lang/)")  # the last three: AWS Lambda layers and runtime
-_TEST_FILE = re.compile(r"(?:^|[/\\])(?:tests?|__tests__|spec)[/\\]|(?:^|[/\\])test_[^/\\]+$|_test\.\w+$|Tests?\.\w+$|\.(?:test|spec)\.\w+$")
+_TEST_FILE = re.compile(r"(?:^|[/\\])(?:tests?|__tests__|spec)[/\\]|(?:^|[/\\])test_[^/\\]+$"
+                        r"|_test\.\w+$|Tests?\.\w+$|\.(?:test|spec)\.\w+$")
 _JAVA_LIBRARY = re.compile(r"^(?:java|javax|jdk|sun|kotlin|scala|org\.junit|org\.springframework)\.")
 
 
@@ -84,9 +86,9 @@ class FieldResolver:
         chosen: dict[str, str] = {}
         for canonical, names in self._names.items():
             for name in names:
-                key = by_lower.get(name.lower())
-                if key is not None and key not in chosen.values():
-                    chosen[canonical] = key
+                found = by_lower.get(name.lower())
+                if found is not None and found not in chosen.values():
+                    chosen[canonical] = found
                     break
         return Shape(chosen, frozenset(chosen.values()))
 
@@ -162,18 +164,18 @@ DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/
 
 def _iso_datetime(value: str) -> datetime | None:
     text = value.strip()
+    parsed: datetime | None = None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        parsed = None
         for layout in DATE_FORMATS:
             try:
                 parsed = datetime.strptime(text, layout)
                 break
             except ValueError:
                 continue
-        if parsed is None:
-            return None
+    if parsed is None:
+        return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed if parsed.utcoffset() == _ZERO else parsed.astimezone(UTC)
@@ -207,7 +209,8 @@ def stack_frames(text: str) -> tuple[Frame, ...]:
         frames += [Frame(file=file, line=int(line), function=function, in_app=not _DOTNET_LIBRARY.match(function))
                    for function, file, line in reversed(_DOTNET_FRAME.findall(text))]
     if "goroutine " in text:
-        frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file) and "/go/src/" not in file)
+        frames += [Frame(file=file, line=int(line), function=function,
+                         in_app=not _LIBRARY.search(file) and "/go/src/" not in file)
                    for function, file, line in reversed(_GO_FRAME.findall(text))]
     return tuple(frames)
 

@@ -16,7 +16,8 @@ from riskmap.models import Record, Skipped, Source, Status
 
 _ISSUE = re.compile(r'"key"\s*:\s*"[A-Z][A-Z0-9_]*-\d+"')
 _FIELDS = re.compile(r'"fields"\s*:\s*\{')
-_METADATA = re.compile(r'"self"\s*:\s*"[^"]*/rest/api/[^"]*/(priority|resolution|status|component|issuetype|project|transitions?)/')
+_METADATA = re.compile(r'"self"\s*:\s*"[^"]*/rest/api/[^"]*/'
+                       r'(priority|resolution|status|component|issuetype|project|transitions?)/')
 _READ_FIELDS = {"summary", "description", "priority", "status", "issuetype", "components", "labels",
                 "created", "resolutiondate"}
 
@@ -57,7 +58,8 @@ def adf_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        own = value.get("text") if isinstance(value.get("text"), str) else ""
+        text = value.get("text")
+        own = text if isinstance(text, str) else ""
         inner = [adf_text(child) for child in items_of(value.get("content")) if child is not None]
         separator = "\n" if value.get("type") in ("doc", "paragraph", "codeBlock", "listItem") else ""
         return own + separator.join(part for part in inner if part)

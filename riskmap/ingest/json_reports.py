@@ -119,7 +119,8 @@ def _pytest(events: list[dict]) -> Iterator[Run]:
 
 def _playwright(document: Any) -> Iterator[Run]:
     def walk(suite: dict, titles: list[str]) -> Iterator[Run]:
-        here = [*titles, suite.get("title") or ""] if suite.get("title") and suite.get("title") != suite.get("file") else titles
+        titled = suite.get("title") and suite.get("title") != suite.get("file")
+        here = [*titles, suite.get("title") or ""] if titled else titles
         for spec in suite.get("specs") or ():
             name = " > ".join(t for t in [*here, spec.get("title") or ""] if t) or "(unnamed test)"
             file = spec.get("file") or suite.get("file")
@@ -201,7 +202,8 @@ GO_TEST = JsonReportIngester(
     lambda text: '"Action":' in text and '"Package":' in text, True, _go)
 PLAYWRIGHT = JsonReportIngester(
     "playwright", "Playwright JSON reporter: config, suites with specs, errors",
-    lambda text: text[:1] == "{" and '"suites"' in text and '"specs"' in text and '"config"' in text, False, _playwright)
+    lambda text: text[:1] == "{" and '"suites"' in text and '"specs"' in text and '"config"' in text,
+    False, _playwright)
 PYTEST_REPORTLOG = JsonReportIngester(
     "pytest-reportlog", "pytest-reportlog JSON Lines: TestReport events per phase",
     lambda text: '"$report_type"' in text and ('"TestReport"' in text or '"SessionStart"' in text), True, _pytest)

@@ -164,15 +164,17 @@ def event_record(item: dict, source: Source) -> Record | Skipped:
     kind, value = as_text(last.get("type")), as_text(last.get("value"))
     message = as_text(item.get("message")) or as_text(dig(item, "logentry", "formatted")) or as_text(
         dig(item, "logentry", "message"))
-    if kind:
-        title = f"{kind}: {value}" if value else kind
-    else:
-        title = message or as_text(item.get("title"))
+    exception_title = (f"{kind}: {value}" if value else kind) if kind else None
+    title = exception_title or message or as_text(item.get("title"))
     if title is None:
         return Skipped(source=source, reason="a Sentry event with no exception, message or title")
     frames = tuple(frame for exception in exceptions for frame in _frames(exception))
-    tags = {t.get("key"): t.get("value") for t in item.get("tags") or () if isinstance(t, dict)} \
-        if isinstance(item.get("tags"), list) else (item.get("tags") if isinstance(item.get("tags"), dict) else {})
+    raw_tags = item.get("tags")
+    tags: dict[Any, Any] = {}
+    if isinstance(raw_tags, list):
+        tags = {t.get("key"): t.get("value") for t in raw_tags if isinstance(t, dict)}
+    elif isinstance(raw_tags, dict):
+        tags = raw_tags
     return Record(
         id=as_text(item.get("eventID")) or as_text(item.get("event_id")) or as_text(item.get("id")) or title,
         kind=Kind.log,

@@ -11,8 +11,8 @@ from riskmap.ingest.base import Head, decode_text
 from riskmap.ingest.testcases import Runs, case_record, finish_runs
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
-_RESULT = re.compile(r"^(?P<ok>not ok|ok)\b[\s-]*(?P<number>\d+)?[\s-]*(?P<description>[^#]*?)\s*(?:#\s*(?P<directive>\w+)\b\s*(?P<reason>.*))?$",
-                     re.IGNORECASE)
+_RESULT = re.compile(r"^(?P<ok>not ok|ok)\b[\s-]*(?P<number>\d+)?[\s-]*(?P<description>[^#]*?)\s*"
+                     r"(?:#\s*(?P<directive>\w+)\b\s*(?P<reason>.*))?$", re.IGNORECASE)
 _TAP = re.compile(r"^(?:TAP version \d+|1\.\.\d+|(?:not )?ok\b)", re.MULTILINE)
 
 
@@ -41,8 +41,8 @@ class TapIngester:
             if text.lower().startswith("bail out!"):
                 source = Source(format=self.name, path=name, locator=f"line {index + 1}")
                 counts["errors"] += 1
-                runs.setdefault("(bail out)", []).append(
-                    ("errors", case_record("(bail out)", text[9:].strip() or "bailed out", "", source, outcome="errors")))
+                bailed = case_record("(bail out)", text[9:].strip() or "bailed out", "", source, outcome="errors")
+                runs.setdefault("(bail out)", []).append(("errors", bailed))
                 continue
             match = _RESULT.match(text)
             if not match or line[:1].isspace():

@@ -54,11 +54,11 @@ def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
     if len(runs) == 1:
         return first
     passed = any(outcome == "passed" for outcome, _ in runs)
-    severities = [r.severity for r in failed]
+    severities = [r.severity for r in failed if r.severity is not None]
     return replace(
         first,
         occurrences=sum(r.occurrences for r in failed),
-        severity=Severity.low if passed else Severity.worst(severities),
+        severity=Severity.low if passed else Severity.worst(severities) if severities else None,
         labels=("flaky",) if passed else first.labels,
         severity_raw="flaky" if passed else first.severity_raw,
     )
@@ -72,8 +72,8 @@ def parse_xml(path: Path) -> Element:
     try:
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise InputError(str(path), f"refused: the XML declares entities or external references ({type(exc).__name__}); "
-                         "riskmap never resolves them") from None
+        raise InputError(str(path), "refused: the XML declares entities or external references "
+                         f"({type(exc).__name__}); riskmap never resolves them") from None
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         message = str(exc).split(":")[0]

@@ -31,5 +31,5 @@ __all__ = [
 
 
 def mine_file(path: Path, keep_lines: bool = False) -> MinedLog:
-    """Read and mine a log file, text or JSON (``keep_lines`` keeps every line's template, for :func:`template_rows`)."""
+    """Read and mine a log file, text or JSON; ``keep_lines`` keeps every line's template (for ``template_rows``)."""
     return mine_json(path, keep_lines) if is_json_log(path) else mine_text(path, keep_lines)

@@ -47,7 +47,8 @@ def looks_like_log_object(item: Any) -> bool:
         return True
     has_message = any(isinstance(item.get(key), str) for key in _MESSAGE_KEYS)
     tracker = any(key in item for key in ("title", "summary", "issue", "fields", "key", "Action", "$report_type"))
-    return has_message and not tracker and (_first(item, _LEVEL_KEYS) is not None or _first(item, _TIME_KEYS) is not None)
+    timed = _first(item, _LEVEL_KEYS) is not None or _first(item, _TIME_KEYS) is not None
+    return has_message and not tracker and timed
 
 
 def is_json_log(path: Path) -> bool:
@@ -96,7 +97,7 @@ def _document(path: Path) -> Any:
     except orjson.JSONDecodeError as exc:
         raise InputError(str(path), f"invalid JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}") from None
     if not isinstance(document, dict):
-        raise InputError(str(path), "not a JSON log: expected an object with \"events\" or one object per line", "line 1")
+        raise InputError(str(path), 'not a JSON log: expected an object with "events" or one object per line', "line 1")
     return document
 
 
@@ -138,7 +139,8 @@ class JsonLogIngester:
     """JSON Lines logs (Powertools for AWS Lambda, structlog, pino, bunyan) and CloudWatch Logs exports."""
 
     name = "json-log"
-    summary = "JSON Lines logs (Powertools for AWS Lambda, structlog, pino/bunyan) and CloudWatch Logs exports, also .gz"
+    summary = ("JSON Lines logs (Powertools for AWS Lambda, structlog, pino/bunyan) and CloudWatch Logs exports, "
+               "also .gz")
     reads_gzip = True
 
     def sniff(self, head: Head) -> str | None:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 #: Lines of the file's start that header detection looks at.
 SAMPLE_LINES = 200
 
-LEVEL_WORD = r"(?:TRACE|DEBUG|FINE|FINER|FINEST|CONFIG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRITICAL|CRIT|FATAL|ALERT|EMERG|PANIC)"
+#: Every level word a header may carry, in any case a layout's pattern allows.
+LEVEL_WORD = (r"(?:TRACE|DEBUG|FINE|FINER|FINEST|CONFIG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRITICAL|CRIT"
+              r"|FATAL|ALERT|EMERG|PANIC)")
 _ISO = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z| ?[+-]\d{2}:?\d{2})?"
 _SLASH_DATE = r"\d{2,4}/\d{2}/\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
 _BRACKETS = r"(?:\[(?:[^\[\]]|\[[^\]]*\])*\]\s*[-|]?\s*)?"  # [thread], [QuorumPeer[myid=1]/...]

@@ -1,4 +1,4 @@
-"""A log mined into templates: what each template saw, the records it gives, and the plain rows ``riskmap templates`` shows."""
+"""A log mined into templates: what each template saw, its records, and the rows ``riskmap templates`` shows."""
 
 from __future__ import annotations
 
