@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 from pathlib import Path
 
@@ -185,3 +186,13 @@ def test_a_broken_envelope_item_header_is_skipped_with_its_line(cli, tmp_path, s
     assert report["summary"]["records"] == 1
     assert report["skipped"][0]["source"]["locator"] == "line 4"
     assert report["skipped"][0]["reason"].startswith("invalid item header")
+
+
+def test_only_the_log_readers_open_gzip_files(cli, tmp_path):
+    assert {ingester.name for ingester in INGESTERS if ingester.reads_gzip} == {"log", "json-log"}
+    assert all(isinstance(ingester.reads_gzip, bool) for ingester in INGESTERS)
+    packed = tmp_path / "bugs.json.gz"
+    packed.write_bytes(gzip.compress(json.dumps(BUGZILLA).encode()))
+    result = cli("ingest", packed, "--output", tmp_path / "records.jsonl", "-q")
+    assert result.code == 1
+    assert "unrecognised format" in result.stderr
