@@ -15,6 +15,7 @@ from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.jsondoc import load_document
 from riskmap.ingest.testcases import Runs, case_record, finish_runs
 from riskmap.models import CaseCounts, Frame, Record, Skipped, Source
+from riskmap.text import article
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -178,7 +179,7 @@ class JsonReportIngester:
         else:
             document = load_document(path)
             if not isinstance(document, dict):
-                raise InputError(name, f"expected a {self.name} JSON object")
+                raise InputError(name, f"expected {article(self.name)} JSON object")
         counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
         runs: Runs = {}
         for index, (test, outcome, message, text, file, frames) in enumerate(self._extract(document), start=1):
