@@ -180,10 +180,10 @@ def placed_correctly(component: str | None, modified: Iterable[str]) -> bool:
     return bool(name) and any(cls.rsplit(".", 1)[-1] == name for cls in classes)
 
 
-def project_prefixes(modified: Iterable[str]) -> frozenset[str]:
-    """A project's own packages: the 3-segment prefixes of the classes its fixes changed (``org.apache.commons.cli``).
-    """
-    return frozenset(".".join(c.strip().split(".")[:3]) for c in modified if c.strip())
+def project_prefixes(modified: Iterable[str], segments: int = 3) -> frozenset[str]:
+    """A project's own packages: the first ``segments`` (3) segments of the classes its fixes changed
+    (``org.apache.commons``; 4 gives ``org.apache.commons.cli``)."""
+    return frozenset(".".join(c.strip().split(".")[:segments]) for c in modified if c.strip())
 
 
 def is_library(component: str | None, prefixes: Iterable[str]) -> bool:
@@ -255,12 +255,12 @@ class PlacementRow:
         return self.naive_correct / self.bugs if self.bugs else 0.0
 
 
-def measure_project(folder: Path, work: Path) -> PlacementRow:
+def measure_project(folder: Path, work: Path, segments: int = 3) -> PlacementRow:
     """Write a project's first trigger tests as one JUnit report, analyse it, and score every bug's record."""
     row = PlacementRow(folder.name)
     bugs = read_project(folder)
     row.bugs = len(bugs)
-    prefixes = project_prefixes(c for bug in bugs for c in bug.modified)
+    prefixes = project_prefixes((c for bug in bugs for c in bug.modified), segments)
     unique = {bug.test.test_id: bug.test for bug in bugs}
     row.shared_tests = len(bugs) - len(unique)
     report_file = work / f"{folder.name}.xml"
@@ -283,9 +283,10 @@ def defects4j_projects(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "trigger_tests").is_dir() and (p / "modified_classes").is_dir())
 
 
-def placement(root: Path, work: Path) -> list[PlacementRow]:
-    """Placement figures per project and a total row."""
-    rows = [measure_project(folder, work) for folder in defects4j_projects(root)]
+def placement(root: Path, work: Path, segments: int = 3) -> list[PlacementRow]:
+    """Placement figures per project and a total row; ``segments`` long prefixes of the changed classes are the
+    project's own packages."""
+    rows = [measure_project(folder, work, segments) for folder in defects4j_projects(root)]
     total = PlacementRow("total")
     for row in rows:
         for name in ("bugs", "correct", "in_library", "unmapped", "naive_correct", "shared_tests"):
@@ -510,6 +511,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, help="the corpus folder (default $RISKMAP_CORPUS or ../shared/corpus)")
     parser.add_argument("--defects4j", type=Path,
                         help="another Defects4J framework/projects folder (held-out projects)")
+    parser.add_argument("--prefix-segments", type=int, default=3, metavar="N",
+                        help="a project's own packages: the first N segments of its changed classes (default 3)")
     parser.add_argument("--json", type=Path, help="save the figures to this JSON file")
     args = parser.parse_args(argv)
     root = corpus_root(args.corpus)
@@ -518,13 +521,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="riskmap-accuracy-") as folder:
         work = Path(folder)
         if "placement" in parts:
-            rows = placement(root / "labelled" / "defects4j", work)
+            rows = placement(root / "labelled" / "defects4j", work, args.prefix_segments)
             print_placement("Placement: first trigger test of each Defects4J bug vs the classes its fix changed", rows)
             figures.placement = [_with_shares(r) for r in rows]
             if args.defects4j:
                 held = work / "heldout"
                 held.mkdir()
-                rows = placement(args.defects4j, held)
+                rows = placement(args.defects4j, held, args.prefix_segments)
                 print_placement(f"Placement, held-out projects ({args.defects4j})", rows)
                 figures.placement_heldout = [_with_shares(r) for r in rows]
         if "defects" in parts:
