@@ -27,7 +27,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from riskmap.analyze.components import INFRASTRUCTURE, WORD_LAYER, conventional_layer
+from riskmap.layers import INFRASTRUCTURE, LAYER_ORDER, WORD_LAYER, conventional_layer, module_name
 from riskmap.errors import UsageError
 from riskmap.models import Layer
 
@@ -37,6 +37,8 @@ _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route",
 _CLI_DECORATORS = {"command", "group", "callback"}
 _CONSUMER_NAMES = re.compile(r"^(?:consume|on_message|handle_message|process_record|worker)", re.I)
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox", "site-packages"}
+#: A folder with more modules than this, all of one layer, becomes one component of a starter config.
+PACKAGE_MODULES = 6
 _DOMAIN_NAMES = {"models", "model", "entities", "entity", "ports", "domain", "rules", "value_objects"}
 
 
@@ -266,3 +268,32 @@ def _contract_role(name: str, position: int, count: int) -> Layer:
         if role is not None:
             return role
     return Layer.handler if position == 0 and count > 1 else Layer.domain
+
+
+@dataclass(frozen=True, slots=True)
+class StarterComponent:
+    """One component of a starter config."""
+
+    name: str
+    layer: Layer
+    paths: tuple[str, ...]
+    why: str
+
+
+def starter_components(repo_map: RepoMap) -> list[StarterComponent]:
+    """One component per module, or per folder where a large folder is all of one layer."""
+    by_folder: dict[str, list[RepoModule]] = {}
+    for module in repo_map.modules.values():
+        by_folder.setdefault(str(PurePosixPath(module.path).parent), []).append(module)
+    components = []
+    for folder, modules in sorted(by_folder.items()):
+        layers = {m.layer for m in modules}
+        if len(modules) > PACKAGE_MODULES and len(layers) == 1:
+            reasons = sorted({m.why for m in modules})
+            why = f"{len(modules)} modules: " + "; ".join(reasons[:2]) + ("; ..." if len(reasons) > 2 else "")
+            components.append(StarterComponent(module_name(folder + "/__init__.py").removesuffix(".__init__"),
+                                               layers.pop(), (f"*{folder}/*",), why))
+            continue
+        for m in sorted(modules, key=lambda m: m.path):
+            components.append(StarterComponent(module_name(m.path), m.layer, (f"*{m.path}",), m.why))
+    return sorted(components, key=lambda c: (LAYER_ORDER[c.layer], c.name))

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from riskmap.analyze.components import module_name
+from riskmap.layers import module_name
 from riskmap.analyze.testing import CAUSE_FIELDS, GAP_FIELDS, LEVELS, field_text, gap_text
 from riskmap.models import (
     Analysis,

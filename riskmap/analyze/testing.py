@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from riskmap.models import ComponentRisk, Layer, ScoredRecord, Severity, Status, Target, Tier
+from riskmap.models import (
+    ComponentRisk,
+    LevelCount,
+    Layer,
+    ScoredRecord,
+    Severity,
+    StatedGap,
+    Status,
+    Target,
+    TestingGaps,
+    Tier,
+)
 
 LEVELS = ("unit", "integration", "contract", "end-to-end")
 
@@ -78,3 +90,22 @@ def targets(records: Sequence[ScoredRecord], components: Sequence[ComponentRisk]
         if missing:
             rows.append(Target(metric=f"open records needing a new {level} test", current=missing, target=0))
     return rows
+
+
+def testing_gaps(records: Sequence[ScoredRecord], gaps: Sequence[str | None], ranking: Sequence[int]) -> TestingGaps:
+    """Records per test level (all, and open), and the gaps the exports state, riskiest record first.
+
+    ``gaps[i]`` is the testing gap stated for ``records[i]`` (None when there is none); ``ranking``
+    the record indices riskiest first.
+    """
+    every = Counter(r.test_level for r in records)
+    still_open = Counter(r.test_level for r in records if r.status != Status.resolved)
+    levels = [LevelCount(level=level, records=every[level], open=still_open[level]) for level in LEVELS]
+    stated = []
+    for index in ranking:
+        gap = gaps[index]
+        if gap:
+            scored = records[index]
+            stated.append(StatedGap(id=scored.id, component=scored.component, layer=scored.layer,
+                                    status=scored.status, level=scored.test_level, gap=gap_text(gap)))
+    return TestingGaps(levels=levels, stated=stated)
