@@ -13,9 +13,9 @@ classifies each module by what the code does:
   modules import; a domain module that imports infrastructure is a layer violation.
 
 An import-linter ``layers`` contract (``.importlinter``, ``setup.cfg`` or ``pyproject.toml``), or
-a tach config's module layers (``tach.toml``), when present, decides over these signals. ``RepoMap.resolve`` finds the repository file behind a
-path from another machine (absolute CI paths, Windows paths, dotted modules and Java packages)
-by the longest matching suffix.
+a tach config's module layers (``tach.toml``), when present, decides over these signals.
+``RepoMap.resolve`` finds the repository file behind a path from another machine (absolute CI
+paths, Windows paths, dotted modules and Java packages) by the longest matching suffix.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import configparser
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
-from riskmap.layers import INFRASTRUCTURE, LAYER_ORDER, WORD_LAYER, conventional_layer, module_name
 from riskmap.errors import UsageError
+from riskmap.layers import INFRASTRUCTURE, LAYER_ORDER, WORD_LAYER, conventional_layer, module_name
 from riskmap.models import Layer
 
 #: Other source files indexed so that their stack frames resolve (their layer comes from their names).
@@ -102,13 +102,14 @@ def _candidate_parts(reference: str) -> list[tuple[str, ...]]:
     if "/" in text or re.search(r"\.(py|java|kt|js|ts)$", text):
         return [tuple(part for part in text.split("/") if part and part != ".")]
     dotted = text.split(".")  # a module or a Java class name
-    return [tuple(dotted[:-1]) + (dotted[-1] + suffix,) for suffix in (".py", ".java", ".kt")] + \
-        [tuple(dotted[:-2]) + (dotted[-2] + suffix,) for suffix in (".py", ".java", ".kt") if len(dotted) > 1]
+    suffixes = (".py", ".java", ".kt")
+    return [(*dotted[:-1], dotted[-1] + suffix) for suffix in suffixes] + \
+        [(*dotted[:-2], dotted[-2] + suffix) for suffix in suffixes if len(dotted) > 1]
 
 
 def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
     count = 0
-    for a, b in zip(reversed(left), reversed(right)):
+    for a, b in zip(reversed(left), reversed(right), strict=False):  # the shorter one ends the common suffix
         if a.lower() != b.lower():
             break
         count += 1
@@ -134,12 +135,13 @@ def scan_repo(root: Path) -> RepoMap:
             continue
         found = conventional_layer(relative.as_posix())
         layer, why = found if found else (Layer.unmapped, "no conventional layer name")
-        modules[relative.as_posix()] = RepoModule(path=relative.as_posix(), module=".".join(relative.with_suffix("").parts),
-                                                  layer=layer, why=f"by its {why} (only Python code is read)")
+        modules[relative.as_posix()] = RepoModule(
+            path=relative.as_posix(), module=".".join(relative.with_suffix("").parts),
+            layer=layer, why=f"by its {why} (only Python code is read)")
     return RepoMap(root=str(root), modules=modules)
 
 
-def _facts(path: Path, relative: PurePosixPath) -> ModuleFacts:
+def _facts(path: Path, relative: PurePath) -> ModuleFacts:
     module = ".".join(relative.with_suffix("").parts)
     facts = ModuleFacts(path=relative.as_posix(), module=module)
     try:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise
 from datetime import datetime
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from riskmap.analyze.categories import categorise
 from riskmap.analyze.components import ComponentMapper, RepoIndex
-from riskmap.layers import LAYER_ORDER, called_infrastructure, module_name
 from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
@@ -21,6 +20,7 @@ from riskmap.analyze.severity import normalise_severity
 from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets, testing_gaps
 from riskmap.config import Config
 from riskmap.ingest.base import FileResult
+from riskmap.layers import LAYER_ORDER, called_infrastructure, module_name
 from riskmap.models import (
     Analysis,
     ComponentRisk,
@@ -87,7 +87,7 @@ def analyze(
         {
             "severity": pd.Categorical(severities, categories=list(Severity)),
             "status": pd.Categorical([r.status for r in records], categories=list(Status)),
-            "created_at": pd.to_datetime([r.created_at for r in records], utc=True),
+            "created_at": pd.to_datetime(pd.Series([r.created_at for r in records], dtype=object), utc=True),
             "occurrences": np.fromiter((r.occurrences for r in records), dtype=np.int64, count=len(records)),
             "component": [p.component for p in placements],
             "layer": pd.Categorical([p.layer for p in placements], categories=list(Layer)),
@@ -237,20 +237,21 @@ def component_risks(table: pd.DataFrame, scored: Sequence[ScoredRecord], config:
         score=("score", "sum"), records=("score", "size"),
         open_records=("open", "sum"), open_critical=("open_critical", "sum"),
     )
-    layer_counts = frame.groupby(["component", "layer"], observed=True).size()
-    severity_counts = frame.groupby(["component", "severity"], observed=True).size()
-    severity_scores = frame.groupby(["component", "severity"], observed=True)["score"].sum()
-    category_counts = frame.groupby(["component", "category"]).size()
+    layer_counts = _by_component(frame.groupby(["component", "layer"], observed=True).size())
+    severity_counts = _by_component(frame.groupby(["component", "severity"], observed=True).size())
+    severity_scores = _by_component(frame.groupby(["component", "severity"], observed=True)["score"].sum())
+    category_counts = _by_component(frame.groupby(["component", "category"]).size())
     ordered = frame.sort_values(["score", "position"], ascending=[False, True], kind="stable")
     members = ordered.groupby("component", sort=False)["position"].agg(list)
 
     risks = []
-    for name, row in totals.iterrows():
-        layers = layer_counts.loc[name]
+    for key, row in totals.iterrows():
+        name = str(key)  # component names are strings; pandas types an index label as Hashable
+        layers = layer_counts[name]
         layer = min(layers.index, key=lambda value: (-layers[value], LAYER_ORDER[value]))
         score = round(float(row["score"]), 4)
-        by_severity = severity_counts.loc[name]
-        by_score = severity_scores.loc[name]
+        by_severity = severity_counts[name]
+        by_score = severity_scores[name]
         risks.append(
             ComponentRisk(
                 name=name,
@@ -260,10 +261,15 @@ def component_risks(table: pd.DataFrame, scored: Sequence[ScoredRecord], config:
                 records=int(row["records"]),
                 open_records=int(row["open_records"]),
                 by_severity={s.value: int(by_severity[s]) for s in Severity if by_severity.get(s, 0)},
-                by_category={c: int(n) for c, n in category_counts.loc[name].sort_index().items()},
+                by_category={str(c): int(n) for c, n in category_counts[name].sort_index().items()},
                 score_by_severity={s.value: round(float(by_score[s]), 4) for s in Severity if by_severity.get(s, 0)},
                 record_ids=[scored[i].id for i in members[name]],
             )
         )
     risks.sort(key=lambda c: (-c.score, c.name))
     return risks
+
+
+def _by_component(series: pd.Series) -> dict[str, pd.Series]:
+    """A series indexed by (component, something) as one series per component, indexed by the something."""
+    return {str(name): group.droplevel(0) for name, group in series.groupby(level=0)}

@@ -129,16 +129,13 @@ class ComponentMapper:
                 found = self._repo.resolve(candidate)
                 if found is not None:
                     where = "deepest in-app frame" if kind == "frame" else "path"
-                    return Placement(component=module_name(found.path), layer=found.layer, confidence=CONFIDENCE["repo"],
-                                     signal="file", evidence=f"{where} {candidate} is {found.path} in the repository: "
-                                     f"{found.why}")
+                    return Placement(component=module_name(found.path), layer=found.layer,
+                                     confidence=CONFIDENCE["repo"], signal="file",
+                                     evidence=f"{where} {candidate} is {found.path} in the repository: {found.why}")
         if hint:
             named_file = next((path for path in located if file_stem(path) == _slug(hint)), None)
-            found = conventional_layer(hint)
-            if found:
-                found = (found[0], "its name")
-            else:
-                found = next(filter(None, map(conventional_layer, located)), None)
+            by_name = conventional_layer(hint)
+            found = (by_name[0], "its name") if by_name else next(filter(None, map(conventional_layer, located)), None)
             layer, why = found if found else (Layer.unmapped, "nothing: no conventional layer name")
             if named_file:  # the field names the record's file: one component with the file's other records
                 return Placement(component=module_name(named_file), layer=layer, confidence=CONFIDENCE["component"],

@@ -51,71 +51,133 @@ FAILURE_MODES: dict[str, dict[str, str]] = {
     "concurrency": {
         "goal": "apply concurrent changes safely", "benefit": "no update is lost or applied twice",
         "shall": "apply each change exactly once or reject it with a conflict error",
-        "criterion": "WHILE several requests change the same item THE {system} SHALL apply each change exactly once or reject it with a conflict error",
-        "property": "*For any* set of concurrent updates to the same item, the stored state reflects every accepted update and no write is lost.",
+        "criterion": (
+            "WHILE several requests change the same item THE {system} SHALL apply each change exactly once or reject "
+            "it with a conflict error"
+        ),
+        "property": (
+            "*For any* set of concurrent updates to the same item, the stored state reflects every accepted update and"
+            " no write is lost."
+        ),
     },
     "data integrity": {
         "goal": "keep every item complete and consistent", "benefit": "no data is lost, duplicated or corrupted",
         "shall": "store every item it acknowledges exactly once and unchanged",
-        "criterion": "WHEN an operation reports success THEN THE {system} SHALL have stored every item it acknowledged, exactly once",
-        "property": "*For any* sequence of writes, every acknowledged item reads back unchanged and appears exactly once.",
+        "criterion": (
+            "WHEN an operation reports success THEN THE {system} SHALL have stored every item it acknowledged, exactly"
+            " once"
+        ),
+        "property": (
+            "*For any* sequence of writes, every acknowledged item reads back unchanged and appears exactly once."
+        ),
     },
     "validation": {
         "goal": "reject invalid input with a clear error", "benefit": "bad data never enters the service",
         "shall": "reject the input with an error that names the offending field",
-        "criterion": "IF a request carries a value outside the documented schema or range THEN THE {system} SHALL reject it with an error naming the field and change no state",
-        "property": "*For any* input outside the schema, the {system} rejects it and changes no state; *for any* valid input, it accepts it.",
+        "criterion": (
+            "IF a request carries a value outside the documented schema or range THEN THE {system} SHALL reject it "
+            "with an error naming the field and change no state"
+        ),
+        "property": (
+            "*For any* input outside the schema, the {system} rejects it and changes no state; *for any* valid input, "
+            "it accepts it."
+        ),
     },
     "business logic": {
         "goal": "apply the business rules exactly as specified", "benefit": "users get the outcomes the rules promise",
         "shall": "give the outcome the rules specify",
-        "criterion": "WHEN a rule is evaluated at and around its boundaries THEN THE {system} SHALL give the outcome the rules specify",
+        "criterion": (
+            "WHEN a rule is evaluated at and around its boundaries THEN THE {system} SHALL give the outcome the rules "
+            "specify"
+        ),
         "property": "*For any* state and action, the resulting state is one the rules allow.",
     },
     "api contract": {
-        "goal": "honour its published API contract", "benefit": "clients can rely on its status codes, parameters and payloads",
+        "goal": "honour its published API contract",
+        "benefit": "clients can rely on its status codes, parameters and payloads",
         "shall": "answer with the documented status code and payload",
-        "criterion": "WHEN a client calls it with any documented parameter THEN THE {system} SHALL answer with the documented status code and payload",
+        "criterion": (
+            "WHEN a client calls it with any documented parameter THEN THE {system} SHALL answer with the documented "
+            "status code and payload"
+        ),
         "property": "*For any* request, the response conforms to the published contract.",
     },
     "error handling": {
         "goal": "surface and recover from failures", "benefit": "failures are retried or reported, never swallowed",
-        "shall": "retry with backoff or report the failure to its caller, and never report success for work it did not do",
-        "criterion": "IF a call it depends on fails or partly fails THEN THE {system} SHALL retry with backoff or report the failure to its caller",
-        "property": "*For any* failure of a dependency, the {system} either completes the operation after retrying or reports an error; it never reports success for work it did not do.",
+        "shall": (
+            "retry with backoff or report the failure to its caller, and never report success for work it did not do"
+        ),
+        "criterion": (
+            "IF a call it depends on fails or partly fails THEN THE {system} SHALL retry with backoff or report the "
+            "failure to its caller"
+        ),
+        "property": (
+            "*For any* failure of a dependency, the {system} either completes the operation after retrying or reports "
+            "an error; it never reports success for work it did not do."
+        ),
     },
     "performance": {
-        "goal": "stay within its latency and resource budgets", "benefit": "users are neither slowed down nor timed out",
+        "goal": "stay within its latency and resource budgets",
+        "benefit": "users are neither slowed down nor timed out",
         "shall": "complete within its latency and memory budget",
-        "criterion": "WHILE the service is under its peak documented load THE {system} SHALL complete each operation within its latency budget",
-        "property": "*For any* input up to the documented size limit, the {system} completes within its time and memory budget.",
+        "criterion": (
+            "WHILE the service is under its peak documented load THE {system} SHALL complete each operation within its"
+            " latency budget"
+        ),
+        "property": (
+            "*For any* input up to the documented size limit, the {system} completes within its time and memory "
+            "budget."
+        ),
     },
     "security": {
         "goal": "protect data and access", "benefit": "no one sees or changes what they should not",
         "shall": "escape, verify or reject untrusted input and credentials before using them",
-        "criterion": "IF a request carries untrusted input or credentials THEN THE {system} SHALL escape, verify or reject them before use",
-        "property": "*For any* untrusted input, no output contains it unescaped, and *for any* request without valid credentials, access is denied.",
+        "criterion": (
+            "IF a request carries untrusted input or credentials THEN THE {system} SHALL escape, verify or reject them"
+            " before use"
+        ),
+        "property": (
+            "*For any* untrusted input, no output contains it unescaped, and *for any* request without valid "
+            "credentials, access is denied."
+        ),
     },
     "date and time": {
-        "goal": "handle dates, times and time zones correctly", "benefit": "deadlines and schedules mean the same to every user",
+        "goal": "handle dates, times and time zones correctly",
+        "benefit": "deadlines and schedules mean the same to every user",
         "shall": "compute dates in the user's time zone and store instants in UTC with an offset",
-        "criterion": "WHEN a date is computed for a user THEN THE {system} SHALL use that user's time zone and store the instant in UTC with an offset",
-        "property": "*For any* time zone and instant, the {system}'s date calculations match the user's local calendar.",
+        "criterion": (
+            "WHEN a date is computed for a user THEN THE {system} SHALL use that user's time zone and store the "
+            "instant in UTC with an offset"
+        ),
+        "property": (
+            "*For any* time zone and instant, the {system}'s date calculations match the user's local calendar."
+        ),
     },
     "configuration": {
-        "goal": "run only with a complete, valid configuration", "benefit": "misconfiguration is caught at deploy time, not by users",
+        "goal": "run only with a complete, valid configuration",
+        "benefit": "misconfiguration is caught at deploy time, not by users",
         "shall": "refuse to start with an error naming the missing or invalid setting",
-        "criterion": "IF a required setting is missing or invalid THEN THE {system} SHALL fail at startup with an error naming it",
-        "property": "*For any* configuration, the {system} either starts with every required setting valid or refuses to start.",
+        "criterion": (
+            "IF a required setting is missing or invalid THEN THE {system} SHALL fail at startup with an error naming "
+            "it"
+        ),
+        "property": (
+            "*For any* configuration, the {system} either starts with every required setting valid or refuses to "
+            "start."
+        ),
     },
     "serialization": {
         "goal": "read and write its formats losslessly", "benefit": "data crosses boundaries without being mangled",
         "shall": "produce output that its consumers parse back to the same value",
-        "criterion": "WHEN the {system} serialises a value THEN THE {system} SHALL produce output that its consumers parse back to the same value",
+        "criterion": (
+            "WHEN the {system} serialises a value THEN THE {system} SHALL produce output that its consumers parse back"
+            " to the same value"
+        ),
         "property": "*For any* value, deserialising its serialised form gives the value back.",
     },
     "observability": {
-        "goal": "emit the logs, metrics and traces needed to diagnose it", "benefit": "failures are noticed and explained quickly",
+        "goal": "emit the logs, metrics and traces needed to diagnose it",
+        "benefit": "failures are noticed and explained quickly",
         "shall": "log the failure with its correlation id and emit a metric",
         "criterion": "WHEN an operation fails THEN THE {system} SHALL log it with its correlation id and emit a metric",
         "property": "*For any* failed operation, a log record with its correlation id and a metric data point exist.",
@@ -227,7 +289,9 @@ def mode_meaning(category: str) -> str:
     return f"failures where {category} went wrong; the fix should {_mode(category)['shall']}."
 
 
-def spec_targets(component: ComponentRisk, records: Sequence[SpecRecord], test_levels: dict[str, int]) -> list[SpecTarget]:
+def spec_targets(
+    component: ComponentRisk, records: Sequence[SpecRecord], test_levels: dict[str, int]
+) -> list[SpecTarget]:
     """A spec's measurable targets: open critical records to zero, open high records halved (rounded
     down), a passing test per record at its level, and the component no longer in its tier."""
     open_records = [r for r in records if r.status != Status.resolved]
@@ -235,7 +299,8 @@ def spec_targets(component: ComponentRisk, records: Sequence[SpecRecord], test_l
     high = [r.id for r in open_records if r.severity == Severity.high]
     levels = ", ".join(f"{level} {n}" for level, n in test_levels.items())
     return [
-        SpecTarget(text=f"Open critical records in {component.name}: {len(critical)} now, 0 after", record_ids=critical),
+        SpecTarget(text=f"Open critical records in {component.name}: {len(critical)} now, 0 after",
+                   record_ids=critical),
         SpecTarget(text=f"Open high records in {component.name}: {len(high)} now, at most {len(high) // 2} after",
                    record_ids=high),
         SpecTarget(text="Every record of this spec has a passing test at the level that would have caught it "

@@ -11,8 +11,8 @@ from typing import Any
 
 from riskmap.models import (
     ComponentRisk,
-    LevelCount,
     Layer,
+    LevelCount,
     ScoredRecord,
     Severity,
     StatedGap,
@@ -28,7 +28,7 @@ LEVELS = ("unit", "integration", "contract", "end-to-end")
 GAP_FIELDS = ("testing_gap", "test_gap", "missing_test", "testing gap")
 CAUSE_FIELDS = ("root_cause", "rootcause", "cause", "root cause")
 
-_STATED = re.compile(r"^\s*(unit|integration|contract|end[- ]to[- ]end|e2e)\b\s*(?:tests?)?\s*[:\-–]\s*", re.I)
+_STATED = re.compile(r"^\s*(unit|integration|contract|end[- ]to[- ]end|e2e)\b\s*(?:tests?)?\s*[:\-\u2013]\s*", re.I)
 _MENTIONED = re.compile(r"\b(unit|integration|contract|end[- ]to[- ]end|e2e)\b", re.I)
 #: Categories whose failures live at a boundary: events and APIs are caught by contract tests.
 CONTRACT_CATEGORIES = frozenset({"api contract", "serialization"})
@@ -79,11 +79,13 @@ def targets(records: Sequence[ScoredRecord], components: Sequence[ComponentRisk]
     critical, and for each test level the open records it would have caught covered by a test.
     """
     open_records = [r for r in records if r.status != Status.resolved]
+    open_critical = sum(1 for r in open_records if r.severity == Severity.critical)
     open_high = sum(1 for r in open_records if r.severity == Severity.high)
+    critical_components = sum(1 for c in components if c.tier == Tier.critical)
     rows = [
-        Target(metric="open critical records", current=sum(1 for r in open_records if r.severity == Severity.critical), target=0),
+        Target(metric="open critical records", current=open_critical, target=0),
         Target(metric="open high records", current=open_high, target=math.floor(open_high / 2)),
-        Target(metric="components tiered critical", current=sum(1 for c in components if c.tier == Tier.critical), target=0),
+        Target(metric="components tiered critical", current=critical_components, target=0),
     ]
     for level in LEVELS:
         missing = sum(1 for r in open_records if r.test_level == level)

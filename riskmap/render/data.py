@@ -17,7 +17,7 @@ import pandas as pd
 
 from riskmap import __version__
 from riskmap.config import Config
-from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, Tier, TestingGaps
+from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, TestingGaps, Tier
 from riskmap.text import plural
 
 SCHEMA = "riskmap.report/1"
@@ -82,7 +82,7 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "open": int((table["status"] != Status.resolved).sum()) if len(table) else 0,
             "by_severity": _counts(table, "severity", Severity),
             "by_layer": _counts(table, "layer", Layer),
-            "by_category": {k: int(v) for k, v in sorted(table["category"].value_counts().items())} if len(table) else {},
+            "by_category": {str(k): int(v) for k, v in sorted(table["category"].value_counts().items())},
             "by_tier": {t.value: sum(1 for c in analysis.components if c.tier == t) for t in Tier},
             "unknown_severities": analysis.unknown_severities,
             "duplicate_groups": int((fingerprints > 1).sum()) if fingerprints is not None else 0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from riskmap.models import Layer, SpecDraft
 from riskmap.render import template_environment
@@ -71,7 +71,7 @@ def cite(ids: list[str], limit: int = 25) -> str:
 class SpecRenderer:
     """Renders spec drafts with jinja2 templates (``kiro/*.md.j2`` or ``spec-kit/*.md.j2``)."""
 
-    FILES = {SpecStyle.kiro: ("requirements.md", "design.md", "tasks.md"),
+    FILES: ClassVar[dict[SpecStyle, tuple[str, ...]]] = {SpecStyle.kiro: ("requirements.md", "design.md", "tasks.md"),
              SpecStyle.spec_kit: ("spec.md", "plan.md", "tasks.md")}
 
     def __init__(self, style: SpecStyle, templates: Path | None = None) -> None:
