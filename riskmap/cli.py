@@ -32,8 +32,8 @@ from riskmap.ingest.jsondoc import progress_hook
 from riskmap.ingest.logs import mine_file
 from riskmap.models import RECORD_ADAPTER, Analysis, ComponentRisk, Tier
 from riskmap.render import write_bytes
-from riskmap.render.starter_config import starter_components, starter_config
-from riskmap.repo import scan_repo
+from riskmap.render.starter_config import starter_config
+from riskmap.repo import scan_repo, starter_components
 from riskmap.render.data import build_report
 from riskmap.render.html import HtmlRenderer
 from riskmap.render.json_report import JsonRenderer

@@ -25,7 +25,7 @@ class _Strict(BaseModel):
 class Weights(_Strict):
     """How much one record adds to its component's risk.
 
-    A record contributes ``severity × status × recency × occurrences``:
+    A record contributes ``severity * status * recency * occurrences``:
 
     - ``severity``: critical 10, high 5, medium 2, low 1, info 0.2;
     - ``status``: open 1.0, unknown 0.75, resolved 0.25 (a fixed bug still says the code is fragile);

@@ -273,13 +273,42 @@ class Target(BaseModel):
     target: int
 
 
+class LevelCount(BaseModel):
+    """How many records a test level would have caught: all of them, and those still open."""
+
+    level: str
+    records: int
+    open: int
+
+
+class StatedGap(BaseModel):
+    """A testing gap an export states for a record (its leading level taken off)."""
+
+    id: str
+    component: str
+    layer: Layer
+    status: Status
+    level: str
+    gap: str
+
+
+class TestingGaps(BaseModel):
+    """Records per test level, and the gaps the exports state, riskiest record first."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    levels: list[LevelCount]
+    stated: list[StatedGap]
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything the renderers need, decided by the analysis.
 
     ``records[i]`` is the analysis of ``evidence[i]``; ``table`` holds one row per record
     (severity, status, created_at, occurrences, component, layer, category, score, fingerprint)
-    for aggregation.
+    for aggregation. ``ranking`` lists the indices of ``records`` riskiest first (ties in input
+    order); ``heatmap_rows`` the component names grouped by layer, riskiest first in each.
     """
 
     as_of: datetime | None
@@ -294,6 +323,9 @@ class Analysis:
     violations: list[LayerViolation]
     merged: int
     unknown_severities: dict[str, int]
+    ranking: list[int]
+    heatmap_rows: list[str]
+    testing_gaps: TestingGaps
 
 
 class Criterion(BaseModel):
@@ -310,6 +342,8 @@ class SpecRequirement(BaseModel):
     number: int
     title: str
     category: str
+    #: What the failure mode means and what the fix should do, in one sentence.
+    meaning: str
     severity: Severity
     user_story: str
     criteria: list[Criterion]
@@ -350,6 +384,13 @@ class SpecRecord(BaseModel):
     files: list[str]
 
 
+class SpecTarget(BaseModel):
+    """A measurable target of a spec, with the records it counts."""
+
+    text: str
+    record_ids: list[str] = Field(default_factory=list)
+
+
 class SpecDraft(BaseModel):
     """A spec draft for hardening one component, every part traced to its records."""
 
@@ -367,3 +408,4 @@ class SpecDraft(BaseModel):
     properties: list[CorrectnessProperty]
     tasks: list[SpecTask]
     test_levels: dict[str, int]
+    targets: list[SpecTarget]

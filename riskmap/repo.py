@@ -13,9 +13,9 @@ classifies each module by what the code does:
   modules import; a domain module that imports infrastructure is a layer violation.
 
 An import-linter ``layers`` contract (``.importlinter``, ``setup.cfg`` or ``pyproject.toml``), or
-a tach config's module layers (``tach.toml``), when present, decides over these signals. ``RepoMap.resolve`` finds the repository file behind a
-path from another machine (absolute CI paths, Windows paths, dotted modules and Java packages)
-by the longest matching suffix.
+a tach config's module layers (``tach.toml``), when present, decides over these signals.
+``RepoMap.resolve`` finds the repository file behind a path from another machine (absolute CI
+paths, Windows paths, dotted modules and Java packages) by the longest matching suffix.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import configparser
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
-from riskmap.analyze.components import INFRASTRUCTURE, WORD_LAYER, conventional_layer
 from riskmap.errors import UsageError
+from riskmap.layers import INFRASTRUCTURE, LAYER_ORDER, WORD_LAYER, conventional_layer, module_name
 from riskmap.models import Layer
 
 #: Other source files indexed so that their stack frames resolve (their layer comes from their names).
@@ -37,6 +37,8 @@ _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route",
 _CLI_DECORATORS = {"command", "group", "callback"}
 _CONSUMER_NAMES = re.compile(r"^(?:consume|on_message|handle_message|process_record|worker)", re.I)
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox", "site-packages"}
+#: A folder with more modules than this, all of one layer, becomes one component of a starter config.
+PACKAGE_MODULES = 6
 _DOMAIN_NAMES = {"models", "model", "entities", "entity", "ports", "domain", "rules", "value_objects"}
 
 
@@ -100,13 +102,14 @@ def _candidate_parts(reference: str) -> list[tuple[str, ...]]:
     if "/" in text or re.search(r"\.(py|java|kt|js|ts)$", text):
         return [tuple(part for part in text.split("/") if part and part != ".")]
     dotted = text.split(".")  # a module or a Java class name
-    return [tuple(dotted[:-1]) + (dotted[-1] + suffix,) for suffix in (".py", ".java", ".kt")] + \
-        [tuple(dotted[:-2]) + (dotted[-2] + suffix,) for suffix in (".py", ".java", ".kt") if len(dotted) > 1]
+    suffixes = (".py", ".java", ".kt")
+    return [(*dotted[:-1], dotted[-1] + suffix) for suffix in suffixes] + \
+        [(*dotted[:-2], dotted[-2] + suffix) for suffix in suffixes if len(dotted) > 1]
 
 
 def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
     count = 0
-    for a, b in zip(reversed(left), reversed(right)):
+    for a, b in zip(reversed(left), reversed(right), strict=False):  # the shorter one ends the common suffix
         if a.lower() != b.lower():
             break
         count += 1
@@ -132,12 +135,13 @@ def scan_repo(root: Path) -> RepoMap:
             continue
         found = conventional_layer(relative.as_posix())
         layer, why = found if found else (Layer.unmapped, "no conventional layer name")
-        modules[relative.as_posix()] = RepoModule(path=relative.as_posix(), module=".".join(relative.with_suffix("").parts),
-                                                  layer=layer, why=f"by its {why} (only Python code is read)")
+        modules[relative.as_posix()] = RepoModule(
+            path=relative.as_posix(), module=".".join(relative.with_suffix("").parts),
+            layer=layer, why=f"by its {why} (only Python code is read)")
     return RepoMap(root=str(root), modules=modules)
 
 
-def _facts(path: Path, relative: PurePosixPath) -> ModuleFacts:
+def _facts(path: Path, relative: PurePath) -> ModuleFacts:
     module = ".".join(relative.with_suffix("").parts)
     facts = ModuleFacts(path=relative.as_posix(), module=module)
     try:
@@ -266,3 +270,32 @@ def _contract_role(name: str, position: int, count: int) -> Layer:
         if role is not None:
             return role
     return Layer.handler if position == 0 and count > 1 else Layer.domain
+
+
+@dataclass(frozen=True, slots=True)
+class StarterComponent:
+    """One component of a starter config."""
+
+    name: str
+    layer: Layer
+    paths: tuple[str, ...]
+    why: str
+
+
+def starter_components(repo_map: RepoMap) -> list[StarterComponent]:
+    """One component per module, or per folder where a large folder is all of one layer."""
+    by_folder: dict[str, list[RepoModule]] = {}
+    for module in repo_map.modules.values():
+        by_folder.setdefault(str(PurePosixPath(module.path).parent), []).append(module)
+    components = []
+    for folder, modules in sorted(by_folder.items()):
+        layers = {m.layer for m in modules}
+        if len(modules) > PACKAGE_MODULES and len(layers) == 1:
+            reasons = sorted({m.why for m in modules})
+            why = f"{len(modules)} modules: " + "; ".join(reasons[:2]) + ("; ..." if len(reasons) > 2 else "")
+            components.append(StarterComponent(module_name(folder + "/__init__.py").removesuffix(".__init__"),
+                                               layers.pop(), (f"*{folder}/*",), why))
+            continue
+        for m in sorted(modules, key=lambda m: m.path):
+            components.append(StarterComponent(module_name(m.path), m.layer, (f"*{m.path}",), m.why))
+    return sorted(components, key=lambda c: (LAYER_ORDER[c.layer], c.name))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskmap.analyze.components import LAYER_WORDS, ComponentMapper, conventional_layer, module_name
+from riskmap.analyze.components import ComponentMapper
+from riskmap.layers import LAYER_WORDS, conventional_layer, module_name
 from riskmap.config import ComponentRule
 from riskmap.models import Frame, Layer, Record, Source
 

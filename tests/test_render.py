@@ -125,3 +125,55 @@ def test_script_json_is_inert_and_round_trips(value):
     text = script_json(value)
     assert "<" not in text
     assert json.loads(text) == value
+
+
+def test_every_report_renderer_writes_what_the_cli_writes(cli, tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from riskmap.analyze import analyze
+    from riskmap.config import Config
+    from riskmap.ingest import read_input
+    from riskmap.render import Renderer
+    from riskmap.render.data import build_report
+    from riskmap.render.html import HtmlRenderer
+    from riskmap.render.json_report import JsonRenderer
+    from riskmap.render.markdown import MarkdownRenderer
+
+    as_of = "2026-11-15T00:00:00Z"
+    assert cli("analyze", "sample_data/bugs.json", "--out", tmp_path, "-q", "--as-of", as_of, cwd=ROOT).code == 0
+    config = Config()
+    monkeypatch.chdir(ROOT)
+    analysis = analyze([read_input(Path("sample_data/bugs.json"), config)], config,
+                       datetime(2026, 11, 15, tzinfo=UTC))
+    report = build_report(analysis, config)
+    renderers: list[Renderer] = [JsonRenderer(), MarkdownRenderer(), HtmlRenderer()]
+    assert sorted(r.filename for r in renderers) == ["report.html", "report.json", "report.md"]
+    for renderer in renderers:
+        produced = renderer.render(report)
+        assert isinstance(produced, bytes)
+        assert produced == (tmp_path / renderer.filename).read_bytes(), renderer.filename
+
+
+def test_counts_in_words_are_singular_for_one():
+    from riskmap.models import InputSummary
+    from riskmap.render.data import counted
+
+    one = InputSummary(path="a", format="junit", tests={"passed": 1, "failed": 1, "errors": 1, "skipped": 1})
+    assert counted(one) == "tests: 1 passed, 1 failed, 1 error, 1 skipped"
+    two = InputSummary(path="a", format="junit", tests={"passed": 2, "failed": 0, "errors": 2, "skipped": 0, "flaky": 1})
+    assert counted(two) == "tests: 2 passed, 0 failed, 2 errors, 0 skipped, 1 flaky"
+    log = InputSummary(path="a", format="log", logs={"entries": 1, "templates": 1, "below_warning": 1})
+    assert counted(log) == "log: 1 entry, 1 template, 1 entry below warning"
+    logs = InputSummary(path="a", format="log", logs={"entries": 1200, "templates": 2, "below_warning": 0})
+    assert counted(logs) == "log: 1,200 entries, 2 templates, 0 entries below warning"
+
+
+def test_markdown_says_one_more_component_in_the_singular(cli, tmp_path):
+    bugs = [{"id": f"C-{i}", "title": f"Bug {i}", "severity": "high", "file": f"src/adapters/c{i}.py"}
+            for i in range(26)]
+    path = tmp_path / "bugs.json"
+    path.write_text(json.dumps(bugs), encoding="utf-8")
+    assert cli("analyze", path, "--out", tmp_path, "-q", "-r", "md").code == 0
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "\n1 more component in report.json.\n" in text and "26 records from 1 input" in text

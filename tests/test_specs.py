@@ -10,9 +10,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from markdown_it import MarkdownIt
+
 from conftest import GOLDEN, ROOT, SAMPLE
 from riskmap.analyze.testing import LEVELS, catching_level
-from riskmap.models import Layer
+from riskmap.models import (
+    CorrectnessProperty,
+    Criterion,
+    Layer,
+    Severity,
+    SpecDraft,
+    SpecRecord,
+    SpecRequirement,
+    SpecTarget,
+    SpecTask,
+    Status,
+    Tier,
+)
+from riskmap.render.specs import GENERATED_MARKER, SpecRenderer, SpecStyle, escape_spec
+from riskmap.text import CONTROL_CHARS
 
 SAMPLE_IDS = {bug["id"] for bug in json.loads(SAMPLE.read_text(encoding="utf-8"))["bugs"]}
 EARS = re.compile(r"^(WHEN .+ THEN THE \S+ SHALL |IF .+ THEN THE \S+ SHALL |WHILE .+ THE \S+ SHALL ).+ \((?P<ids>[^()]+)\)$")
@@ -96,9 +112,9 @@ def test_tasks_end_with_requirements_and_include_tests(cli, tmp_path):
         criteria = {f"{n}.{i}" for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
                     for i in range(1, len(items) + 1)}
         lines = tasks.splitlines()
-        assert lines[0] == "# Implementation Plan"
+        assert lines[:2] == [GENERATED_MARKER, "# Implementation Plan"]
         tasks_found: list[tuple[int, str, list[str]]] = []  # indent, header, own detail lines
-        for line in lines[1:]:
+        for line in lines[2:]:
             header = re.match(r"^( *)- \[ \] (\d+\.(?:\d+)?) ", line)
             if header:
                 tasks_found.append((len(header.group(1)), line, []))
@@ -127,7 +143,7 @@ def test_spec_kit_style(cli, tmp_path):
         assert heading in spec
     assert set(CITED.findall(spec)) <= SAMPLE_IDS
     plan = (tmp_path / "specs" / folders[0] / "plan.md").read_text(encoding="utf-8")
-    assert plan.startswith("# Implementation Plan: Harden ") and "## Technical Context" in plan
+    assert plan.startswith(f"{GENERATED_MARKER}\n# Implementation Plan: Harden ") and "## Technical Context" in plan
     tasks = (tmp_path / "specs" / folders[0] / "tasks.md").read_text(encoding="utf-8")
     numbers = [int(n) for n in re.findall(r"^- \[ \] T(\d{3}) ", tasks, re.M)]
     assert numbers == list(range(1, len(numbers) + 1))
@@ -148,7 +164,95 @@ def test_analyze_specs_beside_the_report(cli, tmp_path):
 def test_untrusted_text_is_escaped_in_specs(cli, tmp_path):
     _specs(cli, tmp_path, "--component", "adapters.notification_client", "--out", "out")
     text = (tmp_path / "out" / "adapters-notification-client" / "requirements.md").read_text(encoding="utf-8")
-    assert "<script>" not in text and "&lt;script&gt;alert('x')&lt;/script&gt;" in text
+    assert "\\<script>alert('x')\\</script>" in text and "&lt;" not in text
+    assert not re.search(r"(?<!\\)<script", text)
+
+
+def test_every_spec_file_starts_with_the_generated_marker(cli, tmp_path):
+    _specs(cli, tmp_path, "--top", "2", "--out", "kiro")
+    _specs(cli, tmp_path, "--top", "2", "--out", "spec-kit", "--style", "spec-kit")
+    files = sorted((tmp_path / "kiro").glob("*/*.md")) + sorted((tmp_path / "spec-kit").glob("*/*.md"))
+    assert len(files) == 12
+    for path in files:
+        assert path.read_text(encoding="utf-8").split("\n", 1)[0] == GENERATED_MARKER, path
+
+
+def test_resolved_records_get_a_regression_test_and_open_ones_a_fix(cli, tmp_path):
+    _specs(cli, tmp_path, "--top", "4", "--out", "out")
+    statuses = {bug["id"]: bug["status"] for bug in json.loads(SAMPLE.read_text(encoding="utf-8"))["bugs"]}
+    regression = re.compile(r"^  - \[ \] \d+\.\d+ Add a regression test that .+ \((BUG-\d+), resolved\)$", re.M)
+    fixes = re.compile(r"^  - \[ \] \d+\.\d+ Fix (BUG-\d+)\b", re.M)
+    resolved_seen = fixed_seen = 0
+    for path in (tmp_path / "out").glob("*/tasks.md"):
+        tasks = path.read_text(encoding="utf-8")
+        for record_id in regression.findall(tasks):
+            assert statuses[record_id] in ("resolved", "closed"), record_id
+            resolved_seen += 1
+        for record_id in fixes.findall(tasks):
+            assert statuses[record_id] not in ("resolved", "closed"), record_id
+            fixed_seen += 1
+    assert resolved_seen and fixed_seen
+
+
+def test_spec_kit_numbering_continues_from_first_number():
+    record = SpecRecord(id="BUG-1", title="500 on empty body", severity=Severity.high, status=Status.open,
+                        category="validation", test_level="contract", root_cause=None, testing_gap=None, files=[])
+    criterion = Criterion(number="1.1", text="IF the body is empty THEN THE orders.handler SHALL reject it",
+                          record_ids=["BUG-1"])
+    requirement = SpecRequirement(number=1, title="Validation", category="validation", meaning="failures",
+                                  severity=Severity.high, user_story="As a client ...", criteria=[criterion],
+                                  record_ids=["BUG-1"])
+    task = SpecTask(number="1", title="Harden validation", details=[], requirements=["1.1"], record_ids=["BUG-1"])
+    draft = SpecDraft(component="orders.handler", slug="orders-handler", system="orders.handler",
+                      layer=Layer.handler, tier=Tier.high, score=3.0, as_of=None, files=[], functions={},
+                      records=[record], requirements=[requirement], tasks=[task], test_levels={"contract": 1},
+                      properties=[CorrectnessProperty(number=1, title="Validation", statement="...", validates=["1.1"])],
+                      targets=[SpecTarget(text="Open high records in orders.handler: 1 now", record_ids=["BUG-1"])])
+    other = draft.model_copy(update={"component": "orders.rules", "slug": "orders-rules"})
+    spec_kit = SpecRenderer(SpecStyle.spec_kit)
+    assert sorted({name.split("/")[0] for name in spec_kit.render([draft, other], first_number=7)}) == [
+        "007-orders-handler", "008-orders-rules"]
+    assert sorted({name.split("/")[0] for name in spec_kit.render([draft])}) == ["001-orders-handler"]
+    kiro = SpecRenderer(SpecStyle.kiro)
+    assert sorted({name.split("/")[0] for name in kiro.render([draft, other], first_number=7)}) == [
+        "orders-handler", "orders-rules"]
+
+
+_MARKDOWN = MarkdownIt("commonmark")
+
+
+def _html_tokens(text: str) -> list[str]:
+    found = []
+    for token in _MARKDOWN.parse(text):
+        if token.type == "html_block":
+            found.append(token.content)
+        found += [child.content for child in token.children or () if child.type == "html_inline"]
+    return found
+
+
+MARKUP_TEXT = st.text(alphabet=st.sampled_from(list("<>&;#/!?-\\`*ab1 x\n")) | st.characters(), max_size=40)
+
+
+@given(MARKUP_TEXT, MARKUP_TEXT)
+def test_escape_spec_never_opens_html(before, value):
+    escaped = escape_spec(value)
+    assert CONTROL_CHARS.search(escaped) is None
+    for line in (escaped, f"- {escape_spec(before)} {escaped} ({escaped})", f"1. **{escaped}**: {escape_spec(before)}"):
+        assert _html_tokens(line) == [], line
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1 >=&|<+-.()")), max_size=40).filter(
+    lambda text: not re.search(r"<[A-Za-z/!?]|&(#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);", text)))
+def test_escape_spec_keeps_plain_text(text):
+    assert escape_spec(text) == text
+
+
+def test_escape_spec_examples():
+    assert escape_spec("a >= b && c < 3") == "a >= b && c < 3"
+    assert escape_spec("<script>x</script>") == "\\<script>x\\</script>"
+    assert escape_spec("&amp; &#60; & x") == "\\&amp; \\&#60; & x"
+    assert escape_spec("\\<b>") == "\\\\\\<b>"
+    assert escape_spec("line\none\x00") == "line one "
 
 
 @pytest.mark.parametrize("name", ["requirements.md", "design.md", "tasks.md"])
@@ -202,4 +306,4 @@ def test_templates_folder_overrides_the_spec_wording(cli, tmp_path):
     text = (tmp_path / "out" / "adapters-dynamodb-repository" / "requirements.md").read_text(encoding="utf-8")
     assert text.splitlines()[:2] == ["# adapters.dynamodb_repository", "1: BUG-029, BUG-027"]
     assert (tmp_path / "out" / "adapters-dynamodb-repository" / "design.md").read_text(encoding="utf-8").startswith(
-        "# Design Document")
+        f"{GENERATED_MARKER}\n# Design Document")

@@ -6,25 +6,28 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from riskmap.analyze.categories import categorise
-from riskmap.analyze.components import ComponentMapper, RepoIndex, called_infrastructure, module_name
+from riskmap.analyze.components import ComponentMapper, RepoIndex
 from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
 from riskmap.analyze.severity import normalise_severity
-from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets
+from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets, testing_gaps
 from riskmap.config import Config
-from riskmap.models import FileResult
+from riskmap.layers import LAYER_ORDER, called_infrastructure, module_name
 from riskmap.models import (
     Analysis,
     ComponentRisk,
+    FileResult,
     Kind,
     Layer,
     LayerViolation,
+    Placement,
     Record,
     ScoredRecord,
     Severity,
@@ -32,7 +35,6 @@ from riskmap.models import (
 )
 
 MISSING = "(missing)"
-_LAYER_ORDER = {layer: index for index, layer in enumerate(Layer)}
 
 
 def newest_timestamp(records: Sequence[Record]) -> datetime | None:
@@ -60,7 +62,12 @@ def analyze(
     as_of = as_of or newest_timestamp(records)
     mapper = ComponentMapper(config.components, repo)
     unknown: Counter[str] = Counter()
-    severities, categories, reasons, placements, prints, gaps = [], [], [], [], [], []
+    severities: list[Severity] = []
+    categories: list[str] = []
+    reasons: list[str] = []
+    placements: list[Placement] = []
+    prints: list[str] = []
+    gaps: list[str | None] = []
     for record in records:
         severity = record.severity
         if severity is None:
@@ -80,7 +87,7 @@ def analyze(
         {
             "severity": pd.Categorical(severities, categories=list(Severity)),
             "status": pd.Categorical([r.status for r in records], categories=list(Status)),
-            "created_at": pd.to_datetime([r.created_at for r in records], utc=True),
+            "created_at": pd.to_datetime(pd.Series([r.created_at for r in records], dtype=object), utc=True),
             "occurrences": np.fromiter((r.occurrences for r in records), dtype=np.int64, count=len(records)),
             "component": [p.component for p in placements],
             "layer": pd.Categorical([p.layer for p in placements], categories=list(Layer)),
@@ -98,9 +105,11 @@ def analyze(
         )
         for record, severity, category, why, placement, print_, gap, score in zip(
             records, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(),
+            strict=True,
         )
     ]
     components = component_risks(table, scored, config)
+    ranking = risk_ranking(table)
     return Analysis(
         as_of=as_of,
         inputs=[result.summary for result in results],
@@ -114,7 +123,24 @@ def analyze(
         violations=layer_violations(records, scored, mapper, repo),
         merged=len(read) - len(records),
         unknown_severities=dict(sorted(unknown.items())),
+        ranking=ranking,
+        heatmap_rows=heatmap_rows(components),
+        testing_gaps=testing_gaps(scored, gaps, ranking),
     )
+
+
+def risk_ranking(table: pd.DataFrame) -> list[int]:
+    """The records' indices riskiest first; records of equal score keep their input order."""
+    if table.empty:
+        return []
+    ranked: list[int] = np.lexsort((np.arange(len(table)), -table["score"].to_numpy())).tolist()
+    return ranked
+
+
+def heatmap_rows(components: Sequence[ComponentRisk]) -> list[str]:
+    """The heat map's rows: component names by layer (handler, domain, integration, unmapped),
+    riskiest first within a layer, ties by name."""
+    return [c.name for c in sorted(components, key=lambda c: (LAYER_ORDER[c.layer], -c.score, c.name))]
 
 
 def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:
@@ -172,8 +198,9 @@ def _merge_logs(group: list[Record]) -> Record:
     )
 
 
-def _most_severe(group: list[Record]) -> Severity:
-    return min((r.severity for r in group), key=list(Severity).index)
+def _most_severe(group: list[Record]) -> Severity | None:
+    known = [r.severity for r in group if r.severity is not None]
+    return Severity.worst(known) if known else None
 
 
 def layer_violations(
@@ -185,9 +212,8 @@ def layer_violations(
     for module in sorted(repo.modules.values() if repo else (), key=lambda m: m.path):
         if module.violation:
             found[("import", module_name(module.path), f"{module.path}: {module.violation}")] = []
-    for record, result in zip(records, scored):
-        frames = record.frames
-        for caller, callee in zip(frames, frames[1:]):
+    for record, result in zip(records, scored, strict=True):
+        for caller, callee in pairwise(record.frames):
             package = None if callee.in_app else called_infrastructure(callee.file)
             if package and caller.in_app and mapper.frame_layer(caller.file) == Layer.domain:
                 detail = f"domain code {caller.file} ({caller.function or '?'}) calls {package} directly"
@@ -211,20 +237,21 @@ def component_risks(table: pd.DataFrame, scored: Sequence[ScoredRecord], config:
         score=("score", "sum"), records=("score", "size"),
         open_records=("open", "sum"), open_critical=("open_critical", "sum"),
     )
-    layer_counts = frame.groupby(["component", "layer"], observed=True).size()
-    severity_counts = frame.groupby(["component", "severity"], observed=True).size()
-    severity_scores = frame.groupby(["component", "severity"], observed=True)["score"].sum()
-    category_counts = frame.groupby(["component", "category"]).size()
+    layer_counts = _by_component(frame.groupby(["component", "layer"], observed=True).size())
+    severity_counts = _by_component(frame.groupby(["component", "severity"], observed=True).size())
+    severity_scores = _by_component(frame.groupby(["component", "severity"], observed=True)["score"].sum())
+    category_counts = _by_component(frame.groupby(["component", "category"]).size())
     ordered = frame.sort_values(["score", "position"], ascending=[False, True], kind="stable")
     members = ordered.groupby("component", sort=False)["position"].agg(list)
 
     risks = []
-    for name, row in totals.iterrows():
-        layers = layer_counts.loc[name]
-        layer = min(layers.index, key=lambda value: (-layers[value], _LAYER_ORDER[value]))
+    for key, row in totals.iterrows():
+        name = str(key)  # component names are strings; pandas types an index label as Hashable
+        layers = layer_counts[name]
+        layer = min(layers.index, key=lambda value: (-layers[value], LAYER_ORDER[value]))
         score = round(float(row["score"]), 4)
-        by_severity = severity_counts.loc[name]
-        by_score = severity_scores.loc[name]
+        by_severity = severity_counts[name]
+        by_score = severity_scores[name]
         risks.append(
             ComponentRisk(
                 name=name,
@@ -234,10 +261,15 @@ def component_risks(table: pd.DataFrame, scored: Sequence[ScoredRecord], config:
                 records=int(row["records"]),
                 open_records=int(row["open_records"]),
                 by_severity={s.value: int(by_severity[s]) for s in Severity if by_severity.get(s, 0)},
-                by_category={c: int(n) for c, n in category_counts.loc[name].sort_index().items()},
+                by_category={str(c): int(n) for c, n in category_counts[name].sort_index().items()},
                 score_by_severity={s.value: round(float(by_score[s]), 4) for s in Severity if by_severity.get(s, 0)},
                 record_ids=[scored[i].id for i in members[name]],
             )
         )
     risks.sort(key=lambda c: (-c.score, c.name))
     return risks
+
+
+def _by_component(series: pd.Series) -> dict[str, pd.Series]:
+    """A series indexed by (component, something) as one series per component, indexed by the something."""
+    return {str(name): group.droplevel(0) for name, group in series.groupby(level=0)}

@@ -2,7 +2,8 @@
 
 The taxonomy below is the documented one: each category with the words that suggest it. A text
 gets the category whose words it uses most (ties go to the earlier category); a text using none
-of them is ``other``. The title is read first, the description only when the title says nothing. Words match in their common forms, so ``serialised`` meets ``serialise``.
+of them is ``other``. The title is read first, the description only when the title says nothing.
+Words match in their common forms, so ``serialised`` meets ``serialise``.
 """
 
 from __future__ import annotations

@@ -12,46 +12,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any, Protocol
-from pathlib import PurePosixPath
 
 from riskmap.config import ComponentRule
+from riskmap.layers import conventional_layer, file_stem, module_name
 from riskmap.models import Layer, Placement, Record
-
-#: Conventional names of each layer, matched against path segments and file-stem words.
-LAYER_WORDS: dict[Layer, tuple[str, ...]] = {
-    Layer.handler: (
-        "handler", "handlers", "api", "routes", "views", "controller", "controllers",
-        "lambda_function", "app", "main", "cli", "entrypoints",
-    ),
-    Layer.domain: (
-        "domain", "service", "services", "logic", "rules", "models", "entities", "core",
-        "use_cases", "usecases", "ports",
-    ),
-    Layer.integration: (
-        "integration", "integrations", "adapter", "adapters", "repository", "repositories",
-        "infra", "infrastructure", "client", "clients", "gateway", "gateways", "db", "dynamodb",
-        "eventbridge", "sqs", "sns", "s3",
-    ),
-}
-WORD_LAYER = {word: layer for layer, words in LAYER_WORDS.items() for word in words}
-
-#: Top-level packages of infrastructure clients: importing one makes a module an outbound adapter,
-#: and domain code calling one directly is a layer violation.
-INFRASTRUCTURE = frozenset({
-    "boto3", "botocore", "aioboto3", "requests", "httpx", "aiohttp", "urllib3", "sqlalchemy", "redis",
-    "psycopg", "psycopg2", "pymongo", "motor", "kafka", "confluent_kafka", "aiokafka", "pika", "elasticsearch",
-    "opensearchpy", "google", "azure", "smtplib", "pynamodb", "sqlite3", "mysql", "pymysql", "asyncpg",
-})
-_INFRA_IN_PATH = re.compile(r"(?:^|/)(" + "|".join(sorted(INFRASTRUCTURE)) + r")(?:/|\.py$)")
-
-
-def called_infrastructure(file: str) -> str | None:
-    """The infrastructure package a (library) frame's file belongs to, if any."""
-    found = _INFRA_IN_PATH.search(file.replace("\\", "/"))
-    return found.group(1) if found else None
-
 
 #: Infrastructure named in a title places a record that nothing else places (integration).
 TITLE_KEYWORDS = (
@@ -60,17 +25,7 @@ TITLE_KEYWORDS = (
 )
 _TITLE_KEYWORD = re.compile(r"\b(" + "|".join(TITLE_KEYWORDS) + r")\b", re.IGNORECASE)
 
-#: Leading folders that hold code rather than name it.
-SOURCE_ROOTS = frozenset({"src", "lib", "python", "source", "."})
-_CODE_SUFFIXES = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|go|java|kt|rb|cs|php|rs|scala|swift)$", re.I)
-
 UNMAPPED = "(unmapped)"
-_DRIVE = re.compile(r"^[A-Za-z]:/")
-#: Where code runs or is checked out: AWS Lambda, containers, GitHub Actions, GitLab CI, Jenkins.
-_RUNTIME_ROOT = re.compile(
-    r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|app|usr/src/app|srv/app|workspace|github/workspace"
-    r"|home/runner/work/[^/]+/[^/]+|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|code)/"
-)
 
 
 class RepoIndex(Protocol):
@@ -83,54 +38,6 @@ class RepoIndex(Protocol):
         """The repository module behind a path or frame, with ``path``, ``layer`` and ``why``; or None."""
 
 CONFIDENCE = {"rule": 1.0, "repo": 0.95, "component": 0.9, "stem": 0.8, "folder": 0.7, "frame": 0.6, "title": 0.3}
-
-
-def conventional_layer(path: str) -> tuple[Layer, str] | None:
-    """The layer a path's conventional names suggest, and which name suggested it.
-
-    The file stem's words are read right to left (``task_service_client`` is a client), then the
-    folders from the innermost out; ``lambda_function`` and ``use_cases`` count as one word.
-    """
-    return _conventional_layer(path.replace("\\", "/"))
-
-
-@lru_cache(maxsize=8192)
-def _conventional_layer(path: str) -> tuple[Layer, str] | None:
-    pure = PurePosixPath(path)
-    stem = _CODE_SUFFIXES.sub("", pure.name).lower()
-    words = re.split(r"[_\-.]", stem)
-    for start in range(len(words) - 1, -1, -1):
-        for word in (words[start], "_".join(words[start:])):
-            if word in WORD_LAYER:
-                return WORD_LAYER[word], f"file name '{pure.name}'"
-    for folder in reversed(pure.parts[:-1]):
-        word = folder.lower()
-        if word in WORD_LAYER:
-            return WORD_LAYER[word], f"folder '{folder}'"
-    return None
-
-
-@lru_cache(maxsize=65536)
-def module_name(path: str) -> str:
-    """A component name for a file: its module path without the source root (``domain.rules``).
-
-    Where code was deployed or checked out is no part of the name: an absolute path loses a
-    runtime or CI root (``/var/task/``, ``/home/runner/work/<repo>/<repo>/``, ``/app/`` ...) and
-    everything up to its first source root folder (``src``, ``lib`` ...).
-    """
-    text = path.replace("\\", "/")
-    absolute = text.startswith("/") or _DRIVE.match(text) is not None
-    text = _RUNTIME_ROOT.sub("", text)
-    parts = [p for p in PurePosixPath(text).parts if p not in ("/", "")]
-    if absolute:
-        root = next((i for i, p in enumerate(parts[:-1]) if p.lower() in SOURCE_ROOTS), None)
-        if root is not None:
-            parts = parts[root + 1:]
-    while len(parts) > 1 and parts[0].lower() in SOURCE_ROOTS:
-        parts.pop(0)
-    if parts:
-        parts[-1] = _CODE_SUFFIXES.sub("", parts[-1])
-    return ".".join(parts) or path
 
 
 class ComponentMapper:
@@ -222,16 +129,13 @@ class ComponentMapper:
                 found = self._repo.resolve(candidate)
                 if found is not None:
                     where = "deepest in-app frame" if kind == "frame" else "path"
-                    return Placement(component=module_name(found.path), layer=found.layer, confidence=CONFIDENCE["repo"],
-                                     signal="file", evidence=f"{where} {candidate} is {found.path} in the repository: "
-                                     f"{found.why}")
+                    return Placement(component=module_name(found.path), layer=found.layer,
+                                     confidence=CONFIDENCE["repo"], signal="file",
+                                     evidence=f"{where} {candidate} is {found.path} in the repository: {found.why}")
         if hint:
-            named_file = next((path for path in located if _stem(path) == _slug(hint)), None)
-            found = conventional_layer(hint)
-            if found:
-                found = (found[0], "its name")
-            else:
-                found = next(filter(None, map(conventional_layer, located)), None)
+            named_file = next((path for path in located if file_stem(path) == _slug(hint)), None)
+            by_name = conventional_layer(hint)
+            found = (by_name[0], "its name") if by_name else next(filter(None, map(conventional_layer, located)), None)
             layer, why = found if found else (Layer.unmapped, "nothing: no conventional layer name")
             if named_file:  # the field names the record's file: one component with the file's other records
                 return Placement(component=module_name(named_file), layer=layer, confidence=CONFIDENCE["component"],
@@ -260,11 +164,6 @@ class ComponentMapper:
                              evidence=f"'{keyword.group(1)}' named in the title")
         return Placement(component=UNMAPPED, layer=Layer.unmapped, confidence=0.0,
                          evidence="no component field, file path, stack frame or known name")
-
-
-@lru_cache(maxsize=65536)
-def _stem(path: str) -> str:
-    return _CODE_SUFFIXES.sub("", PurePosixPath(path.replace("\\", "/")).name).lower()
 
 
 def _slug(name: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
+
+from riskmap.text import stable_hash
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -18,5 +19,4 @@ def normalise_title(title: str) -> str:
 
 def fingerprint(kind: str, title: str) -> str:
     """A short stable hash of a record's kind and normalised title."""
-    text = f"{kind}\x1f{normalise_title(title)}"
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return stable_hash(kind, normalise_title(title))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from riskmap.analyze.components import UNMAPPED
 from riskmap.models import ComponentRisk, RoadmapItem, ScoredRecord, Severity, Status, Tier
 
-URGENT_TIERS = (Tier.critical, Tier.high)
-URGENT_SEVERITIES = (Severity.critical, Severity.high)
 HORIZONS = ("now", "next", "later")
 
 
@@ -18,8 +17,8 @@ def horizon(component_tier: Tier, severity: Severity) -> str:
     now: critical and high records of components tiered critical or high; next: the other
     records of those components, and critical and high records elsewhere; later: the rest.
     """
-    urgent_component = component_tier in URGENT_TIERS
-    urgent_record = severity in URGENT_SEVERITIES
+    urgent_component = component_tier.at_least(Tier.high)
+    urgent_record = severity.at_least(Severity.high)
     if urgent_component and urgent_record:
         return "now"
     if urgent_component or urgent_record:
@@ -55,9 +54,7 @@ def build_roadmap(components: Sequence[ComponentRisk], records: Sequence[ScoredR
 
 
 def _action(component: str, members: Sequence[ScoredRecord]) -> str:
-    counts = {}
-    for scored in members:
-        counts[scored.severity] = counts.get(scored.severity, 0) + 1
+    counts = Counter(scored.severity for scored in members)
     severities = ", ".join(f"{counts[s]} {s.value}" for s in Severity if s in counts)
     categories = sorted({s.category for s in members})
     noun = "record" if len(members) == 1 else "records"

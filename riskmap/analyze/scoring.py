@@ -12,7 +12,7 @@ from riskmap.models import Tier
 
 
 def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None) -> np.ndarray:
-    """Each record's score: ``severity × status × recency × occurrences`` (see :class:`Weights`).
+    """Each record's score: ``severity * status * recency * occurrences`` (see :class:`Weights`).
 
     ``frame`` has the columns severity, status, created_at (UTC or NaT) and occurrences.
     """

@@ -4,7 +4,8 @@ One requirement per cluster of records that share the component and the category
 first. Its acceptance criteria come from what went wrong: one ``IF <what was reported> THEN THE
 <component> SHALL ...`` per record (with its root cause where the export gives one), one
 ``WHEN the <level> tests run ...`` per stated testing gap, and one criterion for the failure
-mode as a whole. Every criterion, property and task cites the record IDs behind it.
+mode as a whole. An open record gets a failing test and a fix as tasks, a resolved one a
+regression test. Every criterion, property and task cites the record IDs behind it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from riskmap.analyze.components import module_name
-from riskmap.analyze.testing import CAUSE_FIELDS, GAP_FIELDS, LEVELS, field_text, gap_text
+from riskmap.analyze.testing import (
+    CAUSE_FIELDS,
+    GAP_FIELDS,
+    LEVELS,
+    field_text,
+    gap_text,
+)
+from riskmap.layers import module_name
 from riskmap.models import (
     Analysis,
     ComponentRisk,
@@ -27,9 +34,12 @@ from riskmap.models import (
     SpecDraft,
     SpecRecord,
     SpecRequirement,
+    SpecTarget,
     SpecTask,
+    Status,
     Tier,
 )
+from riskmap.text import article
 
 #: How many records of a cluster get criteria and tasks of their own (the riskiest); the rest are
 #: cited by the cluster's own criterion.
@@ -41,71 +51,133 @@ FAILURE_MODES: dict[str, dict[str, str]] = {
     "concurrency": {
         "goal": "apply concurrent changes safely", "benefit": "no update is lost or applied twice",
         "shall": "apply each change exactly once or reject it with a conflict error",
-        "criterion": "WHILE several requests change the same item THE {system} SHALL apply each change exactly once or reject it with a conflict error",
-        "property": "*For any* set of concurrent updates to the same item, the stored state reflects every accepted update and no write is lost.",
+        "criterion": (
+            "WHILE several requests change the same item THE {system} SHALL apply each change exactly once or reject "
+            "it with a conflict error"
+        ),
+        "property": (
+            "*For any* set of concurrent updates to the same item, the stored state reflects every accepted update and"
+            " no write is lost."
+        ),
     },
     "data integrity": {
         "goal": "keep every item complete and consistent", "benefit": "no data is lost, duplicated or corrupted",
         "shall": "store every item it acknowledges exactly once and unchanged",
-        "criterion": "WHEN an operation reports success THEN THE {system} SHALL have stored every item it acknowledged, exactly once",
-        "property": "*For any* sequence of writes, every acknowledged item reads back unchanged and appears exactly once.",
+        "criterion": (
+            "WHEN an operation reports success THEN THE {system} SHALL have stored every item it acknowledged, exactly"
+            " once"
+        ),
+        "property": (
+            "*For any* sequence of writes, every acknowledged item reads back unchanged and appears exactly once."
+        ),
     },
     "validation": {
         "goal": "reject invalid input with a clear error", "benefit": "bad data never enters the service",
         "shall": "reject the input with an error that names the offending field",
-        "criterion": "IF a request carries a value outside the documented schema or range THEN THE {system} SHALL reject it with an error naming the field and change no state",
-        "property": "*For any* input outside the schema, the {system} rejects it and changes no state; *for any* valid input, it accepts it.",
+        "criterion": (
+            "IF a request carries a value outside the documented schema or range THEN THE {system} SHALL reject it "
+            "with an error naming the field and change no state"
+        ),
+        "property": (
+            "*For any* input outside the schema, the {system} rejects it and changes no state; *for any* valid input, "
+            "it accepts it."
+        ),
     },
     "business logic": {
         "goal": "apply the business rules exactly as specified", "benefit": "users get the outcomes the rules promise",
         "shall": "give the outcome the rules specify",
-        "criterion": "WHEN a rule is evaluated at and around its boundaries THEN THE {system} SHALL give the outcome the rules specify",
+        "criterion": (
+            "WHEN a rule is evaluated at and around its boundaries THEN THE {system} SHALL give the outcome the rules "
+            "specify"
+        ),
         "property": "*For any* state and action, the resulting state is one the rules allow.",
     },
     "api contract": {
-        "goal": "honour its published API contract", "benefit": "clients can rely on its status codes, parameters and payloads",
+        "goal": "honour its published API contract",
+        "benefit": "clients can rely on its status codes, parameters and payloads",
         "shall": "answer with the documented status code and payload",
-        "criterion": "WHEN a client calls it with any documented parameter THEN THE {system} SHALL answer with the documented status code and payload",
+        "criterion": (
+            "WHEN a client calls it with any documented parameter THEN THE {system} SHALL answer with the documented "
+            "status code and payload"
+        ),
         "property": "*For any* request, the response conforms to the published contract.",
     },
     "error handling": {
         "goal": "surface and recover from failures", "benefit": "failures are retried or reported, never swallowed",
-        "shall": "retry with backoff or report the failure to its caller, and never report success for work it did not do",
-        "criterion": "IF a call it depends on fails or partly fails THEN THE {system} SHALL retry with backoff or report the failure to its caller",
-        "property": "*For any* failure of a dependency, the {system} either completes the operation after retrying or reports an error; it never reports success for work it did not do.",
+        "shall": (
+            "retry with backoff or report the failure to its caller, and never report success for work it did not do"
+        ),
+        "criterion": (
+            "IF a call it depends on fails or partly fails THEN THE {system} SHALL retry with backoff or report the "
+            "failure to its caller"
+        ),
+        "property": (
+            "*For any* failure of a dependency, the {system} either completes the operation after retrying or reports "
+            "an error; it never reports success for work it did not do."
+        ),
     },
     "performance": {
-        "goal": "stay within its latency and resource budgets", "benefit": "users are neither slowed down nor timed out",
+        "goal": "stay within its latency and resource budgets",
+        "benefit": "users are neither slowed down nor timed out",
         "shall": "complete within its latency and memory budget",
-        "criterion": "WHILE the service is under its peak documented load THE {system} SHALL complete each operation within its latency budget",
-        "property": "*For any* input up to the documented size limit, the {system} completes within its time and memory budget.",
+        "criterion": (
+            "WHILE the service is under its peak documented load THE {system} SHALL complete each operation within its"
+            " latency budget"
+        ),
+        "property": (
+            "*For any* input up to the documented size limit, the {system} completes within its time and memory "
+            "budget."
+        ),
     },
     "security": {
         "goal": "protect data and access", "benefit": "no one sees or changes what they should not",
         "shall": "escape, verify or reject untrusted input and credentials before using them",
-        "criterion": "IF a request carries untrusted input or credentials THEN THE {system} SHALL escape, verify or reject them before use",
-        "property": "*For any* untrusted input, no output contains it unescaped, and *for any* request without valid credentials, access is denied.",
+        "criterion": (
+            "IF a request carries untrusted input or credentials THEN THE {system} SHALL escape, verify or reject them"
+            " before use"
+        ),
+        "property": (
+            "*For any* untrusted input, no output contains it unescaped, and *for any* request without valid "
+            "credentials, access is denied."
+        ),
     },
     "date and time": {
-        "goal": "handle dates, times and time zones correctly", "benefit": "deadlines and schedules mean the same to every user",
+        "goal": "handle dates, times and time zones correctly",
+        "benefit": "deadlines and schedules mean the same to every user",
         "shall": "compute dates in the user's time zone and store instants in UTC with an offset",
-        "criterion": "WHEN a date is computed for a user THEN THE {system} SHALL use that user's time zone and store the instant in UTC with an offset",
-        "property": "*For any* time zone and instant, the {system}'s date calculations match the user's local calendar.",
+        "criterion": (
+            "WHEN a date is computed for a user THEN THE {system} SHALL use that user's time zone and store the "
+            "instant in UTC with an offset"
+        ),
+        "property": (
+            "*For any* time zone and instant, the {system}'s date calculations match the user's local calendar."
+        ),
     },
     "configuration": {
-        "goal": "run only with a complete, valid configuration", "benefit": "misconfiguration is caught at deploy time, not by users",
+        "goal": "run only with a complete, valid configuration",
+        "benefit": "misconfiguration is caught at deploy time, not by users",
         "shall": "refuse to start with an error naming the missing or invalid setting",
-        "criterion": "IF a required setting is missing or invalid THEN THE {system} SHALL fail at startup with an error naming it",
-        "property": "*For any* configuration, the {system} either starts with every required setting valid or refuses to start.",
+        "criterion": (
+            "IF a required setting is missing or invalid THEN THE {system} SHALL fail at startup with an error naming "
+            "it"
+        ),
+        "property": (
+            "*For any* configuration, the {system} either starts with every required setting valid or refuses to "
+            "start."
+        ),
     },
     "serialization": {
         "goal": "read and write its formats losslessly", "benefit": "data crosses boundaries without being mangled",
         "shall": "produce output that its consumers parse back to the same value",
-        "criterion": "WHEN the {system} serialises a value THEN THE {system} SHALL produce output that its consumers parse back to the same value",
+        "criterion": (
+            "WHEN the {system} serialises a value THEN THE {system} SHALL produce output that its consumers parse back"
+            " to the same value"
+        ),
         "property": "*For any* value, deserialising its serialised form gives the value back.",
     },
     "observability": {
-        "goal": "emit the logs, metrics and traces needed to diagnose it", "benefit": "failures are noticed and explained quickly",
+        "goal": "emit the logs, metrics and traces needed to diagnose it",
+        "benefit": "failures are noticed and explained quickly",
         "shall": "log the failure with its correlation id and emit a metric",
         "criterion": "WHEN an operation fails THEN THE {system} SHALL log it with its correlation id and emit a metric",
         "property": "*For any* failed operation, a log record with its correlation id and a metric data point exist.",
@@ -140,7 +212,7 @@ def select_components(
         return [by_name[name] for name in names if name in by_name]
     if top is not None:
         return list(components[:top])
-    return [c for c in components if c.tier in (Tier.critical, Tier.high)]
+    return [c for c in components if c.tier.at_least(Tier.high)]
 
 
 def build_specs(analysis: Analysis, chosen: Sequence[ComponentRisk]) -> list[SpecDraft]:
@@ -179,6 +251,7 @@ def _spec(component: ComponentRisk, pairs: list[tuple[ScoredRecord, Record]], an
                  f"{component.tier.value}."],
         requirements=every_criterion, record_ids=all_ids,
     ))
+    test_levels = dict(sorted(Counter(r.test_level for r in records).items(), key=lambda kv: LEVELS.index(kv[0])))
     files = sorted({path for r in records for path in r.files})
     functions: dict[str, set[str]] = {}
     for _, record in pairs:
@@ -191,7 +264,7 @@ def _spec(component: ComponentRisk, pairs: list[tuple[ScoredRecord, Record]], an
         as_of=analysis.as_of.date().isoformat() if analysis.as_of else None,
         files=files, functions={f: sorted(names) for f, names in sorted(functions.items())},
         records=records, requirements=requirements, properties=properties, tasks=tasks,
-        test_levels=dict(sorted(Counter(r.test_level for r in records).items(), key=lambda kv: LEVELS.index(kv[0]))),
+        test_levels=test_levels, targets=spec_targets(component, records, test_levels),
     )
 
 
@@ -209,6 +282,31 @@ def _spec_record(scored: ScoredRecord, record: Record) -> SpecRecord:
 
 def _mode(category: str) -> dict[str, str]:
     return FAILURE_MODES.get(category, OTHER_MODE)
+
+
+def mode_meaning(category: str) -> str:
+    """What a failure mode means and what its fix should do, in one sentence."""
+    return f"failures where {category} went wrong; the fix should {_mode(category)['shall']}."
+
+
+def spec_targets(
+    component: ComponentRisk, records: Sequence[SpecRecord], test_levels: dict[str, int]
+) -> list[SpecTarget]:
+    """A spec's measurable targets: open critical records to zero, open high records halved (rounded
+    down), a passing test per record at its level, and the component no longer in its tier."""
+    open_records = [r for r in records if r.status != Status.resolved]
+    critical = [r.id for r in open_records if r.severity == Severity.critical]
+    high = [r.id for r in open_records if r.severity == Severity.high]
+    levels = ", ".join(f"{level} {n}" for level, n in test_levels.items())
+    return [
+        SpecTarget(text=f"Open critical records in {component.name}: {len(critical)} now, 0 after",
+                   record_ids=critical),
+        SpecTarget(text=f"Open high records in {component.name}: {len(high)} now, at most {len(high) // 2} after",
+                   record_ids=high),
+        SpecTarget(text="Every record of this spec has a passing test at the level that would have caught it "
+                        f"({levels})"),
+        SpecTarget(text=f"riskmap no longer tiers {component.name} {component.tier.value} on the next export"),
+    ]
 
 
 def _as_condition(title: str) -> str:
@@ -238,12 +336,12 @@ def _requirement(number: int, category: str, cluster: list[SpecRecord], system: 
             add(f"WHEN the {record.test_level} tests run THEN THE {system} SHALL be exercised by a test for "
                 f"what was missing: {gap_text(record.testing_gap).rstrip('.')}", [record.id])
     add(mode["criterion"].format(system=system), [r.id for r in cluster])
-    worst = min((r.severity for r in cluster), key=list(Severity).index)
     return SpecRequirement(
         number=number,
         title=category[:1].upper() + category[1:],
         category=category,
-        severity=worst,
+        meaning=mode_meaning(category),
+        severity=Severity.worst(r.severity for r in cluster),
         user_story=f"As {ROLES[layer]}, I want {system} to {mode['goal']}, so that {mode['benefit']}.",
         criteria=criteria,
         record_ids=[r.id for r in cluster],
@@ -274,12 +372,17 @@ def _tasks(requirement: SpecRequirement, cluster: list[SpecRecord], system: str)
                                  requirements=criteria, record_ids=ids))
 
     for record in lead:
-        criteria = [criterion_of[record.id]] + ([gap_criterion_of[record.id]] if record.id in gap_criterion_of else [])
+        criteria = [criterion_of[record.id], *([gap_criterion_of[record.id]] if record.id in gap_criterion_of else [])]
         missing = gap_text(record.testing_gap) if record.testing_gap else f"a test that reproduces “{record.title}”"
-        add(f"Write a failing {record.test_level} test that reproduces {record.id}",
-            [f"Missing today: {missing.rstrip('.')}."], criteria, [record.id])
         where = f" in {', '.join(record.files)}" if record.files else ""
         cause = f"Root cause: {record.root_cause.rstrip('.')}." if record.root_cause else f"Reported: {record.title}."
+        if record.status == Status.resolved:  # already fixed: keep it fixed
+            add(f"Add a regression test that keeps the fix{where} in place ({record.id}, resolved)",
+                [f"Write it as {article(record.test_level)} test. Missing today: {missing.rstrip('.')}.", cause],
+                criteria, [record.id])
+            continue
+        add(f"Write a failing {record.test_level} test that reproduces {record.id}",
+            [f"Missing today: {missing.rstrip('.')}."], criteria, [record.id])
         add(f"Fix {record.id}{where}", [cause], [criterion_of[record.id]], [record.id])
     add(f"Write a property-based test for Property {n}: {requirement.title} of {system}",
         [_mode(requirement.category)["property"].format(system=system)], [overall], requirement.record_ids)

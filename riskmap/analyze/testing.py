@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from riskmap.models import ComponentRisk, Layer, ScoredRecord, Severity, Status, Target, Tier
+from riskmap.models import (
+    ComponentRisk,
+    Layer,
+    LevelCount,
+    ScoredRecord,
+    Severity,
+    StatedGap,
+    Status,
+    Target,
+    TestingGaps,
+    Tier,
+)
 
 LEVELS = ("unit", "integration", "contract", "end-to-end")
 
@@ -16,7 +28,7 @@ LEVELS = ("unit", "integration", "contract", "end-to-end")
 GAP_FIELDS = ("testing_gap", "test_gap", "missing_test", "testing gap")
 CAUSE_FIELDS = ("root_cause", "rootcause", "cause", "root cause")
 
-_STATED = re.compile(r"^\s*(unit|integration|contract|end[- ]to[- ]end|e2e)\b\s*(?:tests?)?\s*[:\-–]\s*", re.I)
+_STATED = re.compile(r"^\s*(unit|integration|contract|end[- ]to[- ]end|e2e)\b\s*(?:tests?)?\s*[:\-\u2013]\s*", re.I)
 _MENTIONED = re.compile(r"\b(unit|integration|contract|end[- ]to[- ]end|e2e)\b", re.I)
 #: Categories whose failures live at a boundary: events and APIs are caught by contract tests.
 CONTRACT_CATEGORIES = frozenset({"api contract", "serialization"})
@@ -67,14 +79,35 @@ def targets(records: Sequence[ScoredRecord], components: Sequence[ComponentRisk]
     critical, and for each test level the open records it would have caught covered by a test.
     """
     open_records = [r for r in records if r.status != Status.resolved]
+    open_critical = sum(1 for r in open_records if r.severity == Severity.critical)
     open_high = sum(1 for r in open_records if r.severity == Severity.high)
+    critical_components = sum(1 for c in components if c.tier == Tier.critical)
     rows = [
-        Target(metric="open critical records", current=sum(1 for r in open_records if r.severity == Severity.critical), target=0),
+        Target(metric="open critical records", current=open_critical, target=0),
         Target(metric="open high records", current=open_high, target=math.floor(open_high / 2)),
-        Target(metric="components tiered critical", current=sum(1 for c in components if c.tier == Tier.critical), target=0),
+        Target(metric="components tiered critical", current=critical_components, target=0),
     ]
     for level in LEVELS:
         missing = sum(1 for r in open_records if r.test_level == level)
         if missing:
             rows.append(Target(metric=f"open records needing a new {level} test", current=missing, target=0))
     return rows
+
+
+def testing_gaps(records: Sequence[ScoredRecord], gaps: Sequence[str | None], ranking: Sequence[int]) -> TestingGaps:
+    """Records per test level (all, and open), and the gaps the exports state, riskiest record first.
+
+    ``gaps[i]`` is the testing gap stated for ``records[i]`` (None when there is none); ``ranking``
+    the record indices riskiest first.
+    """
+    every = Counter(r.test_level for r in records)
+    still_open = Counter(r.test_level for r in records if r.status != Status.resolved)
+    levels = [LevelCount(level=level, records=every[level], open=still_open[level]) for level in LEVELS]
+    stated = []
+    for index in ranking:
+        gap = gaps[index]
+        if gap:
+            scored = records[index]
+            stated.append(StatedGap(id=scored.id, component=scored.component, layer=scored.layer,
+                                    status=scored.status, level=scored.test_level, gap=gap_text(gap)))
+    return TestingGaps(levels=levels, stated=stated)

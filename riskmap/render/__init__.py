@@ -6,10 +6,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, Protocol
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from riskmap.errors import OutputError
+from riskmap.text import plural
 
 _PACKAGED = Path(__file__).resolve().parent.parent / "templates"
 _CHECKOUT = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -18,11 +20,24 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def template_environment(user_dir: Path | None, **options) -> Environment:
-    """A jinja2 environment over the user's templates (if any) and then riskmap's own."""
+class Renderer(Protocol):
+    """A report format: the file it is written to, and the bytes of a report in it."""
+
+    filename: str
+
+    def render(self, report: dict[str, Any]) -> bytes:
+        """The report data (from ``render.data.build_report``) as the file's content."""
+        ...
+
+
+def template_environment(user_dir: Path | None, **options: Any) -> Environment:
+    """A jinja2 environment over the user's templates (if any) and then riskmap's own.
+
+    Templates get a ``plural`` filter: ``{{ n|plural("record") }}`` is ``1 record``, ``2 records``.
+    """
     loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
     loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
-    return Environment(
+    environment = Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -30,6 +45,8 @@ def template_environment(user_dir: Path | None, **options) -> Environment:
         lstrip_blocks=True,
         **options,
     )
+    environment.filters["plural"] = plural
+    return environment
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:

@@ -6,18 +6,19 @@ This is also the ``report.json`` contract (schema ``riskmap.report/1``); the REA
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
+import pandas as pd
 
 from riskmap import __version__
-from riskmap.analyze.testing import GAP_FIELDS, LEVELS, field_text, gap_text
 from riskmap.config import Config
-from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, Tier
+from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, TestingGaps, Tier
+from riskmap.text import plural
 
 SCHEMA = "riskmap.report/1"
 
@@ -58,8 +59,8 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
     renderer writes them as objects with the same fields.
     """
     table = analysis.table
-    order = np.lexsort((np.arange(len(table)), -table["score"].to_numpy())) if len(table) else []
     components = [c.model_dump(mode="json") for c in analysis.components]
+    by_name = {c["name"]: c for c in components}
     categories = sorted(table["category"].unique().tolist()) if len(table) else []
     cells = table.groupby(["component", "category"])["score"].sum().to_dict() if len(table) else {}
     fingerprints = table["fingerprint"].value_counts() if len(table) else None
@@ -81,7 +82,7 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "open": int((table["status"] != Status.resolved).sum()) if len(table) else 0,
             "by_severity": _counts(table, "severity", Severity),
             "by_layer": _counts(table, "layer", Layer),
-            "by_category": {k: int(v) for k, v in sorted(table["category"].value_counts().items())} if len(table) else {},
+            "by_category": {str(k): int(v) for k, v in sorted(table["category"].value_counts().items())},
             "by_tier": {t.value: sum(1 for c in analysis.components if c.tier == t) for t in Tier},
             "unknown_severities": analysis.unknown_severities,
             "duplicate_groups": int((fingerprints > 1).sum()) if fingerprints is not None else 0,
@@ -93,16 +94,16 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
         "heatmap": {
             "categories": categories,
             "rows": [
-                {"component": c["name"], "layer": c["layer"], "tier": c["tier"],
-                 "cells": {k: round(float(cells.get((c["name"], k), 0.0)), 4) for k in categories}}
-                for c in sorted(components, key=lambda c: ([l.value for l in Layer].index(c["layer"]), -c["score"], c["name"]))
+                {"component": name, "layer": by_name[name]["layer"], "tier": by_name[name]["tier"],
+                 "cells": {k: round(float(cells.get((name, k), 0.0)), 4) for k in categories}}
+                for name in analysis.heatmap_rows
             ],
         },
         "roadmap": [item.model_dump(mode="json") for item in analysis.roadmap],
         "targets": [target.model_dump(mode="json") for target in analysis.targets],
         "layer_violations": [v.model_dump(mode="json") for v in analysis.violations],
-        "testing_gaps": _testing_gaps(analysis, order),
-        "records": [shown(analysis.records[i]) for i in np.asarray(order).tolist()],
+        "testing_gaps": _testing_gaps(analysis.testing_gaps),
+        "records": [shown(analysis.records[i]) for i in analysis.ranking],
         "skipped": [
             {"source": {"format": skip.source.format, "path": skip.source.path, "locator": skip.source.locator},
              "reason": redact(skip.reason)}
@@ -111,25 +112,17 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
     }
 
 
-def _testing_gaps(analysis: Analysis, order) -> dict[str, Any]:
-    """Records per test level (all, and open), and the gaps the export states, riskiest first."""
-    records = Counter(r.test_level for r in analysis.records)
-    still_open = Counter(r.test_level for r in analysis.records if r.status != Status.resolved)
-    levels = [{"level": level, "records": records[level], "open": still_open[level]} for level in LEVELS]
-    stated = []
-    for index in np.asarray(order).tolist():
-        evidence = analysis.evidence[index]
-        gap = field_text(evidence.extra, GAP_FIELDS) if evidence.extra else None
-        if gap:
-            scored = analysis.records[index]
-            stated.append({"id": scored.id, "component": scored.component, "layer": scored.layer.value,
-                           "status": scored.status.value, "level": scored.test_level, "gap": redact(gap_text(gap))})
-    return {"levels": levels, "stated": stated}
+def _testing_gaps(gaps: TestingGaps) -> dict[str, Any]:
+    """The analysis' testing gaps as report data, the stated gaps' text redacted."""
+    return {
+        "levels": [level.model_dump(mode="json") for level in gaps.levels],
+        "stated": [{**gap.model_dump(mode="json"), "gap": redact(gap.gap)} for gap in gaps.stated],
+    }
 
 
-def _counts(table, column: str, kinds) -> dict[str, int]:
-    counted = table[column].value_counts() if len(table) else {}
-    return {kind.value: int(counted.get(kind, 0)) for kind in kinds}
+def _counts(table: pd.DataFrame, column: str, kinds: Iterable[StrEnum]) -> dict[str, int]:
+    found = table[column].value_counts() if len(table) else pd.Series(dtype="int64")
+    return {kind.value: int(found.get(kind, 0)) for kind in kinds}
 
 
 def _layers(analysis: Analysis) -> list[dict[str, Any]]:
@@ -149,11 +142,11 @@ def counted(summary: InputSummary) -> str:
     """What an input held besides its records: a test report's tests, a log's entries."""
     if summary.tests:
         t = summary.tests
-        parts = [f"{t['passed']:,} passed", f"{t['failed']:,} failed", f"{t['errors']:,} errors",
-                 f"{t['skipped']:,} skipped"] + ([f"{t['flaky']:,} flaky"] if t.get("flaky") else [])
+        parts = [f"{t['passed']:,} passed", f"{t['failed']:,} failed", plural(t["errors"], "error"),
+                 f"{t['skipped']:,} skipped", *([f"{t['flaky']:,} flaky"] if t.get("flaky") else [])]
         return "tests: " + ", ".join(parts)
     if summary.logs:
         g = summary.logs
-        return (f"log: {g['entries']:,} entries, {g['templates']:,} templates, "
-                f"{g['below_warning']:,} entries below warning")
+        return (f"log: {plural(g['entries'], 'entry', 'entries')}, {plural(g['templates'], 'template')}, "
+                f"{plural(g['below_warning'], 'entry', 'entries')} below warning")
     return ""

@@ -45,7 +45,7 @@ def _plotly_js() -> str:
 
 
 def heatmap_figure(report: dict[str, Any]) -> dict[str, Any]:
-    """Risk by component × category, rows grouped by layer."""
+    """Risk by component and category, rows grouped by layer."""
     keep = {c["name"] for c in report["components"][:CHART_ROWS]}
     rows = [r for r in report["heatmap"]["rows"] if r["component"] in keep][::-1]
     categories = report["heatmap"]["categories"]

@@ -6,7 +6,6 @@ from typing import Any
 
 import orjson
 
-
 #: Indented, datetimes as ``...Z``; dataclasses (the records) are written as objects.
 OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 

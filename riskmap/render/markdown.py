@@ -7,19 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from riskmap.render import template_environment
+from riskmap.text import CONTROL_CHARS
 
 #: How many rows the Markdown report shows of each long list (the JSON has them all).
 LIMITS = {"components": 25, "heatmap": 20, "roadmap": 30, "records": 30, "skipped": 20, "ids": 12}
 
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~!])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def escape_markdown(value: Any) -> str:
     """Untrusted text made inert in Markdown: no markup, no HTML, no mentions, one line."""
     if value is None:
         return ""
-    text = _CONTROL.sub(" ", str(value))
+    text = CONTROL_CHARS.sub(" ", str(value))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
     return _SPECIAL.sub(r"\\\1", text)
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from riskmap.analyze.specs import FAILURE_MODES
-from riskmap.models import Layer, Severity, SpecDraft, Status
+from riskmap.models import Layer, SpecDraft
 from riskmap.render import template_environment
+from riskmap.text import CONTROL_CHARS, article
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+#: The first line of every spec file riskmap writes: how a later run tells its own files from edited ones.
+GENERATED_MARKER = "<!-- riskmap:generated -->"
+
+#: A ``<`` that would open an HTML tag, closing tag, comment or processing instruction, and an
+#: ``&`` that would start a character reference; with the backslashes just before them.
+_MARKUP_START = re.compile(r"(\\*)(<(?=[A-Za-z/!?])|&(?=#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]*;))")
 
 LAYER_MEANING = {
     Layer.handler: "an inbound adapter that takes requests, events or commands into the service.",
@@ -43,11 +48,17 @@ class SpecStyle(StrEnum):
 
 
 def escape_spec(value: Any) -> str:
-    """Untrusted text for a spec: one line, and no HTML."""
+    """Untrusted text for a Markdown spec: one line, and nothing a Markdown viewer reads as HTML.
+
+    Control characters become spaces; a ``<`` that would open a tag or comment (``<`` then a
+    letter, ``/``, ``!`` or ``?``) and an ``&`` that would start an entity (``&name;``, ``&#..;``)
+    get a backslash (the backslashes already before them are doubled, so each stays literal).
+    Everything else, ``a >= b && c < 3`` for one, is written as it is.
+    """
     if value is None:
         return ""
-    text = _CONTROL.sub(" ", str(value))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = CONTROL_CHARS.sub(" ", str(value))
+    return _MARKUP_START.sub(lambda found: found.group(1) * 2 + "\\" + found.group(2), text)
 
 
 def cite(ids: list[str], limit: int = 25) -> str:
@@ -60,24 +71,24 @@ def cite(ids: list[str], limit: int = 25) -> str:
 class SpecRenderer:
     """Renders spec drafts with jinja2 templates (``kiro/*.md.j2`` or ``spec-kit/*.md.j2``)."""
 
-    FILES = {SpecStyle.kiro: ("requirements.md", "design.md", "tasks.md"),
+    FILES: ClassVar[dict[SpecStyle, tuple[str, ...]]] = {SpecStyle.kiro: ("requirements.md", "design.md", "tasks.md"),
              SpecStyle.spec_kit: ("spec.md", "plan.md", "tasks.md")}
 
     def __init__(self, style: SpecStyle, templates: Path | None = None) -> None:
         self.style = style
         self._env = template_environment(templates, autoescape=False, finalize=escape_spec)
         self._env.filters["cite"] = cite
-        self._env.filters["article"] = lambda word: f"{'an' if str(word)[:1] in 'aeiou' else 'a'} {word}"
-        self._env.globals.update(
-            layer_meaning=LAYER_MEANING, layer_fix=LAYER_FIX, layer_errors=LAYER_ERRORS,
-            mode_meaning=lambda category: f"failures where {category} went wrong; the fix should "
-            + FAILURE_MODES.get(category, {"shall": "behave as specified"})["shall"] + ".",
-        )
+        self._env.filters["article"] = lambda word: article(str(word))
+        self._env.globals.update(layer_meaning=LAYER_MEANING, layer_fix=LAYER_FIX, layer_errors=LAYER_ERRORS)
 
-    def render(self, specs: list[SpecDraft]) -> dict[str, bytes]:
-        """Relative path -> file content, for every file of every spec."""
+    def render(self, specs: list[SpecDraft], first_number: int = 1) -> dict[str, bytes]:
+        """Relative path -> file content, for every file of every spec.
+
+        spec-kit folders are numbered from ``first_number`` (``001-orders``, ``002-...``), so a run
+        can continue after the feature folders a repository has; Kiro folders are unnumbered.
+        """
         files: dict[str, bytes] = {}
-        for index, spec in enumerate(specs, start=1):
+        for index, spec in enumerate(specs, start=first_number):
             folder = spec.slug if self.style == SpecStyle.kiro else f"{index:03d}-{spec.slug}"
             context = self._context(spec, folder)
             for name in self.FILES[self.style]:
@@ -86,28 +97,17 @@ class SpecRenderer:
         return files
 
     def _context(self, spec: SpecDraft, folder: str) -> dict[str, Any]:
-        fr = {}
+        """The template context: the spec, its folder, and spec-kit's running FR and task numbers."""
+        fr: dict[tuple[int, int], int] = {}
         for requirement in spec.requirements:
             for position in range(1, len(requirement.criteria) + 1):
                 fr[(requirement.number, position)] = len(fr) + 1
-        tasks = {}
+        tasks: dict[str, int] = {}
         for task in spec.tasks:
             for number in [sub.number for sub in task.subtasks] or [f"{task.number}.1"]:
                 tasks[number] = len(tasks) + 1
-        open_records = [r for r in spec.records if r.status != Status.resolved]
-        critical = [r.id for r in open_records if r.severity == Severity.critical]
-        high = [r.id for r in open_records if r.severity == Severity.high]
-        targets = [
-            f"Open critical records in {spec.component}: {len(critical)} now, 0 after"
-            + (f" ({cite(critical)})" if critical else ""),
-            f"Open high records in {spec.component}: {len(high)} now, at most {len(high) // 2} after"
-            + (f" ({cite(high)})" if high else ""),
-            f"Every record of this spec has a passing test at the level that would have caught it "
-            f"({', '.join(f'{level} {n}' for level, n in spec.test_levels.items())})",
-            f"riskmap no longer tiers {spec.component} {spec.tier.value} on the next export",
-        ]
         return {
-            "spec": spec, "branch": folder, "targets": targets,
+            "spec": spec, "branch": folder,
             "fr_number": lambda requirement, position: fr[(requirement, position)],
             "task_number": lambda number: tasks[number],
         }

@@ -4,47 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from riskmap.analyze.components import module_name
 from riskmap.errors import UsageError
-from riskmap.models import Layer
+from riskmap.repo import StarterComponent
 
-#: A folder with more modules than this, all of one layer, becomes one component.
-PACKAGE_MODULES = 6
 _HEADER = re.compile(r"^\s*\[\[?\s*tool\.riskmap(?:\.[^\]]*)?\s*\]\]?\s*$")
 _ANY_HEADER = re.compile(r"^\s*\[")
-
-
-@dataclass(frozen=True, slots=True)
-class StarterComponent:
-    """One component of a starter config."""
-
-    name: str
-    layer: Layer
-    paths: tuple[str, ...]
-    why: str
-
-
-def starter_components(repo_map) -> list[StarterComponent]:
-    """One component per module, or per folder where a large folder is all of one layer."""
-    by_folder: dict[str, list] = {}
-    for module in repo_map.modules.values():
-        by_folder.setdefault(str(PurePosixPath(module.path).parent), []).append(module)
-    components = []
-    for folder, modules in sorted(by_folder.items()):
-        layers = {m.layer for m in modules}
-        if len(modules) > PACKAGE_MODULES and len(layers) == 1:
-            reasons = sorted({m.why for m in modules})
-            why = f"{len(modules)} modules: " + "; ".join(reasons[:2]) + ("; ..." if len(reasons) > 2 else "")
-            components.append(StarterComponent(module_name(folder + "/__init__.py").removesuffix(".__init__"),
-                                               layers.pop(), (f"*{folder}/*",), why))
-            continue
-        for m in sorted(modules, key=lambda m: m.path):
-            components.append(StarterComponent(module_name(m.path), m.layer, (f"*{m.path}",), m.why))
-    order = {layer: i for i, layer in enumerate(Layer)}
-    return sorted(components, key=lambda c: (order[c.layer], c.name))
 
 
 def starter_config(target: Path, components: list[StarterComponent], force: bool) -> str:
