@@ -37,7 +37,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate  # noqa: E402  (the sibling script)
+import generate
 
 TARGET_RATIO = 5.0
 

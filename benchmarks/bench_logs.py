@@ -27,11 +27,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate_logs  # noqa: E402  (the sibling script)
+import generate_logs
 
-from riskmap.ingest.logs import mine_file  # noqa: E402
-from riskmap.ingest.logs.files import open_text  # noqa: E402
-from riskmap.ingest.logs.mining import grouping_accuracy, template_fingerprint  # noqa: E402
+from riskmap.ingest.logs import mine_file
+from riskmap.ingest.logs.files import open_text
+from riskmap.ingest.logs.mining import grouping_accuracy, template_fingerprint
 
 
 def _drain3():

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import CORPUS, check_golden
 
 from riskmap.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data" / "bugs.json"
-DATA = Path(__file__).resolve().parent / "data"
-GOLDEN = Path(__file__).resolve().parent / "golden"
-CORPUS = Path(os.environ.get("RISKMAP_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,3 +51,9 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"third-party corpus not found at {CORPUS} (set RISKMAP_CORPUS to its folder)")
     return CORPUS
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """``golden(text, path)``: compare with a golden file, or rewrite it under ``--update-golden``."""
+    return lambda produced, path: check_golden(request, produced, path)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import codecs
+import json
 
 import pytest
-
-from conftest import DATA
+from helpers import DATA
 
 GOOD = DATA / "simple_20.json"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DATA, ROOT, SAMPLE
+from helpers import DATA, ROOT, SAMPLE
 
 
 def _report(out: Path) -> dict:
@@ -100,6 +101,12 @@ def test_fail_on_gates_ci(cli, tmp_path):
                "--as-of", "2030-01-01").code == 0
 
 
+def test_a_tripped_gate_names_what_tripped_it_even_when_quiet(cli, tmp_path):
+    result = cli("analyze", SAMPLE, "--out", tmp_path, "-q", "--fail-on", "critical")
+    assert result.code == 3 and result.stdout == ""
+    assert "--fail-on critical: 1 component reached it: adapters.dynamodb_repository (critical" in result.stderr
+
+
 def test_quiet_prints_nothing(cli, tmp_path):
     result = cli("analyze", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.code == 0 and result.stdout == "" and result.stderr == ""
@@ -113,6 +120,30 @@ def test_verbose_says_what_was_chosen(cli, tmp_path):
 def test_report_option_selects_files(cli, tmp_path):
     assert cli("analyze", SAMPLE, "--out", tmp_path, "-q", "-r", "md").code == 0
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_reports_are_chosen_comma_separated_or_repeated(cli, tmp_path):
+    assert cli("analyze", SAMPLE, "--out", tmp_path / "a", "-q", "-r", "md,json").code == 0
+    assert cli("analyze", SAMPLE, "--out", tmp_path / "b", "-q", "-r", "md", "-r", "JSON").code == 0
+    for folder in ("a", "b"):
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["report.json", "report.md"]
+    wrong = cli("analyze", SAMPLE, "--out", tmp_path / "c", "-r", "md,pdf")
+    message = " ".join(re.sub("[│╭╮╰╯─]", " ", wrong.stderr).split())  # typer draws usage errors in a box
+    assert wrong.code == 2 and "'pdf' is not a report; choose from html, md, json" in message
+
+
+def test_help_shows_flags_as_flags(cli):
+    for command in ("analyze", "spec", "ingest", "init", "templates"):
+        text = cli(command, "--help").stdout
+        assert "--quiet" in text or "--force" in text or command == "templates"
+        assert "<bool>" not in text, command
+    assert "<bool>" not in cli("--help").stdout
+
+
+def test_a_value_after_a_flag_gets_a_hint(cli, tmp_path):
+    result = cli("analyze", SAMPLE, "--quiet", "true", "--out", tmp_path)
+    assert result.code == 2
+    assert "true: no such file (true looks like a value, but riskmap's on/off options are flags" in result.stderr
 
 
 def test_missing_input_and_folder_are_usage_errors(cli, tmp_path):

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskmap.analyze.components import ComponentMapper
-from riskmap.layers import LAYER_WORDS, conventional_layer, module_name
 from riskmap.config import ComponentRule
+from riskmap.layers import LAYER_WORDS, conventional_layer, module_name
 from riskmap.models import Frame, Layer, Record, Source
 
 SOURCE = Source(format="json", path="bugs.json", locator="record[1]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import DATA
+from helpers import DATA
 
 EXPORT = [
     {"ticket": "T-1", "headline": "Orders vanish after checkout", "sev_level": "Sev 1", "where": "svc/orders/store.py",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from conftest import DATA
+from helpers import DATA
 
 EXPECTED = {
     # file: (format, records, skipped)

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 
-from conftest import DATA
 from riskmap.ingest import INGESTERS
 
 GH_CLI = [
@@ -60,7 +60,7 @@ def _ingest(cli, path: Path, tmp_path: Path) -> tuple[str, list[dict]]:
 
 def test_github_cli_output_labels_and_pull_requests(cli, tmp_path):
     log, [issue] = _ingest(cli, _write(tmp_path, "gh.json", GH_CLI), tmp_path)
-    assert "format github" in log and "1 records, 1 skipped" in log
+    assert "format github" in log and "1 record, 1 skipped" in log
     assert (issue["id"], issue["severity_raw"], issue["severity"], issue["status"]) == ("#4411", "priority-high", "high", "open")
     assert (issue["component_hint"], issue["category"]) == ("checkout", "validation")
     assert issue["frames"][0]["file"] == "src/checkout/handlers/cart.py"

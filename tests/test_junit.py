@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from defusedxml.ElementTree import parse
+from helpers import CORPUS, SAMPLE
 
-from conftest import CORPUS, SAMPLE
 from riskmap.config import Config
 from riskmap.ingest import read_input
 

@@ -11,14 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmap.ingest.logs.entries import read_entries
 from riskmap.ingest.logs.layouts import LAYOUTS, PLAIN, detect_layout
 from riskmap.ingest.logs.mining import TemplateMiner, grouping_accuracy, mine, template_fingerprint, tokens
-
-from conftest import ROOT
 
 SAMPLE_DATA = ROOT / "sample_data"
 APP_LOG = SAMPLE_DATA / "app.log"

@@ -6,10 +6,10 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from helpers import GOLDEN, ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import GOLDEN, ROOT
 from riskmap.render.markdown import escape_markdown
 
 HOSTILE = [
@@ -44,14 +44,10 @@ def _parse(html: str) -> _Page:
 
 
 @pytest.mark.parametrize("name", ["report.md", "report.json"])
-def test_golden_reports(cli, tmp_path, request, name):
+def test_golden_reports(cli, tmp_path, golden, name):
     result = cli("analyze", "sample_data/bugs.json", "--out", tmp_path, "-q", cwd=ROOT)
     assert result.code == 0
-    produced = (tmp_path / name).read_text(encoding="utf-8")
-    golden = GOLDEN / f"sample.{name}"
-    if request.config.getoption("--update-golden"):
-        golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8"), f"run pytest --update-golden to accept changes to {name}"
+    golden((tmp_path / name).read_text(encoding="utf-8"), GOLDEN / f"sample.{name}")
 
 
 def test_markdown_stays_small_on_large_inputs(cli, tmp_path):
@@ -83,7 +79,7 @@ def test_html_is_self_contained_and_escapes_untrusted_text(cli, tmp_path):
 
 
 def test_html_carries_the_charts_and_every_record(cli, tmp_path):
-    from conftest import SAMPLE
+    from helpers import SAMPLE
 
     assert cli("analyze", SAMPLE, "--out", tmp_path, "-q", "-r", "html").code == 0
     html = (tmp_path / "report.html").read_text(encoding="utf-8")

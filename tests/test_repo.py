@@ -7,10 +7,9 @@ import re
 import shutil
 import tomllib
 
-
 import pytest
+from helpers import DATA
 
-from conftest import DATA
 from riskmap.ingest.fields import stack_frames
 from riskmap.models import Layer
 from riskmap.repo import scan_repo

@@ -7,12 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import GOLDEN, ROOT, SAMPLE
 from hypothesis import given
 from hypothesis import strategies as st
-
 from markdown_it import MarkdownIt
 
-from conftest import GOLDEN, ROOT, SAMPLE
 from riskmap.analyze.testing import LEVELS, catching_level
 from riskmap.models import (
     CorrectnessProperty,
@@ -27,12 +26,14 @@ from riskmap.models import (
     Status,
     Tier,
 )
-from riskmap.render.specs import GENERATED_MARKER, SpecRenderer, SpecStyle, escape_spec
+from riskmap.render.specs import SpecRenderer, SpecStyle, escape_spec, is_untouched, stamp
 from riskmap.text import CONTROL_CHARS
 
 SAMPLE_IDS = {bug["id"] for bug in json.loads(SAMPLE.read_text(encoding="utf-8"))["bugs"]}
 EARS = re.compile(r"^(WHEN .+ THEN THE \S+ SHALL |IF .+ THEN THE \S+ SHALL |WHILE .+ THE \S+ SHALL ).+ \((?P<ids>[^()]+)\)$")
 CITED = re.compile(r"BUG-\d+")
+#: The first line of every spec file riskmap writes: its marker, with a hash of the rest of the file.
+STAMPED = re.compile(r"<!-- riskmap:generated [0-9a-f]{16} -->")
 
 
 def _specs(cli, tmp_path: Path, *args: str) -> Path:
@@ -112,7 +113,7 @@ def test_tasks_end_with_requirements_and_include_tests(cli, tmp_path):
         criteria = {f"{n}.{i}" for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
                     for i in range(1, len(items) + 1)}
         lines = tasks.splitlines()
-        assert lines[:2] == [GENERATED_MARKER, "# Implementation Plan"]
+        assert STAMPED.fullmatch(lines[0]) and lines[1] == "# Implementation Plan"
         tasks_found: list[tuple[int, str, list[str]]] = []  # indent, header, own detail lines
         for line in lines[2:]:
             header = re.match(r"^( *)- \[ \] (\d+\.(?:\d+)?) ", line)
@@ -143,7 +144,8 @@ def test_spec_kit_style(cli, tmp_path):
         assert heading in spec
     assert set(CITED.findall(spec)) <= SAMPLE_IDS
     plan = (tmp_path / "specs" / folders[0] / "plan.md").read_text(encoding="utf-8")
-    assert plan.startswith(f"{GENERATED_MARKER}\n# Implementation Plan: Harden ") and "## Technical Context" in plan
+    assert STAMPED.fullmatch(plan.split("\n", 1)[0]) and "## Technical Context" in plan
+    assert plan.split("\n", 2)[1].startswith("# Implementation Plan: Harden ")
     tasks = (tmp_path / "specs" / folders[0] / "tasks.md").read_text(encoding="utf-8")
     numbers = [int(n) for n in re.findall(r"^- \[ \] T(\d{3}) ", tasks, re.M)]
     assert numbers == list(range(1, len(numbers) + 1))
@@ -174,7 +176,7 @@ def test_every_spec_file_starts_with_the_generated_marker(cli, tmp_path):
     files = sorted((tmp_path / "kiro").glob("*/*.md")) + sorted((tmp_path / "spec-kit").glob("*/*.md"))
     assert len(files) == 12
     for path in files:
-        assert path.read_text(encoding="utf-8").split("\n", 1)[0] == GENERATED_MARKER, path
+        assert STAMPED.fullmatch(path.read_text(encoding="utf-8").split("\n", 1)[0]), path
 
 
 def test_resolved_records_get_a_regression_test_and_open_ones_a_fix(cli, tmp_path):
@@ -194,7 +196,7 @@ def test_resolved_records_get_a_regression_test_and_open_ones_a_fix(cli, tmp_pat
     assert resolved_seen and fixed_seen
 
 
-def test_spec_kit_numbering_continues_from_first_number():
+def test_spec_kit_numbering_follows_the_numbers_given():
     record = SpecRecord(id="BUG-1", title="500 on empty body", severity=Severity.high, status=Status.open,
                         category="validation", test_level="contract", root_cause=None, testing_gap=None, files=[])
     criterion = Criterion(number="1.1", text="IF the body is empty THEN THE orders.handler SHALL reject it",
@@ -210,11 +212,11 @@ def test_spec_kit_numbering_continues_from_first_number():
                       targets=[SpecTarget(text="Open high records in orders.handler: 1 now", record_ids=["BUG-1"])])
     other = draft.model_copy(update={"component": "orders.rules", "slug": "orders-rules"})
     spec_kit = SpecRenderer(SpecStyle.spec_kit)
-    assert sorted({name.split("/")[0] for name in spec_kit.render([draft, other], first_number=7)}) == [
-        "007-orders-handler", "008-orders-rules"]
+    assert sorted({name.split("/")[0] for name in spec_kit.render([draft, other], {"orders-handler": 7, "orders-rules": 9})}) == [
+        "007-orders-handler", "009-orders-rules"]
     assert sorted({name.split("/")[0] for name in spec_kit.render([draft])}) == ["001-orders-handler"]
     kiro = SpecRenderer(SpecStyle.kiro)
-    assert sorted({name.split("/")[0] for name in kiro.render([draft, other], first_number=7)}) == [
+    assert sorted({name.split("/")[0] for name in kiro.render([draft, other], {"orders-handler": 7, "orders-rules": 9})}) == [
         "orders-handler", "orders-rules"]
 
 
@@ -256,15 +258,10 @@ def test_escape_spec_examples():
 
 
 @pytest.mark.parametrize("name", ["requirements.md", "design.md", "tasks.md"])
-def test_golden_kiro_spec(cli, tmp_path, request, name):
+def test_golden_kiro_spec(cli, tmp_path, golden, name):
     result = cli("spec", "sample_data/bugs.json", "-q", "--out", tmp_path, "--top", "1", cwd=ROOT)
     assert result.code == 0
-    produced = (tmp_path / "adapters-dynamodb-repository" / name).read_text(encoding="utf-8")
-    golden = GOLDEN / "specs" / name
-    if request.config.getoption("--update-golden"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8"), f"run pytest --update-golden to accept changes to {name}"
+    golden((tmp_path / "adapters-dynamodb-repository" / name).read_text(encoding="utf-8"), GOLDEN / "specs" / name)
 
 
 def test_roadmap_now_is_the_urgent_records_of_the_urgent_components(cli, tmp_path):
@@ -304,6 +301,53 @@ def test_templates_folder_overrides_the_spec_wording(cli, tmp_path):
     result = cli("spec", SAMPLE, "-q", "--top", "1", "--out", "out", "--templates", tmp_path / "templates", cwd=tmp_path)
     assert result.code == 0
     text = (tmp_path / "out" / "adapters-dynamodb-repository" / "requirements.md").read_text(encoding="utf-8")
-    assert text.splitlines()[:2] == ["# adapters.dynamodb_repository", "1: BUG-029, BUG-027"]
-    assert (tmp_path / "out" / "adapters-dynamodb-repository" / "design.md").read_text(encoding="utf-8").startswith(
-        f"{GENERATED_MARKER}\n# Design Document")
+    # a user's template gets riskmap's marker too, so a person's later edits are recognised
+    assert STAMPED.fullmatch(text.splitlines()[0])
+    assert text.splitlines()[1:3] == ["# adapters.dynamodb_repository", "1: BUG-029, BUG-027"]
+    design = (tmp_path / "out" / "adapters-dynamodb-repository" / "design.md").read_text(encoding="utf-8")
+    assert STAMPED.fullmatch(design.split("\n", 1)[0]) and design.split("\n", 2)[1] == "# Design Document"
+
+
+def test_spec_never_overwrites_a_persons_edit(cli, tmp_path):
+    """Run twice after a person edited a draft: the edit stays, the new draft goes beside it, and riskmap says so."""
+    first = cli("spec", SAMPLE, "--top", "1", "--out", "specs", cwd=tmp_path)
+    folder = tmp_path / "specs" / "adapters-dynamodb-repository"
+    assert first.code == 0 and f"wrote {Path('specs/adapters-dynamodb-repository/tasks.md')}" in first.stdout
+    tasks = folder / "tasks.md"
+    edited = tasks.read_text(encoding="utf-8").replace("- [ ] 1.", "- [x] 1.", 1) + "\nOur own note.\n"
+    tasks.write_text(edited, encoding="utf-8")
+    for _ in range(2):
+        again = cli("spec", SAMPLE, "--top", "1", "--out", "specs", cwd=tmp_path)
+        assert again.code == 0
+        assert tasks.read_text(encoding="utf-8") == edited
+        assert f"kept {Path('specs/adapters-dynamodb-repository/tasks.md')}: a person edited it" in again.stdout
+        assert "unchanged" in again.stdout  # the untouched requirements.md and design.md
+    draft = folder / "tasks.riskmap-draft.md"
+    assert STAMPED.fullmatch(draft.read_text(encoding="utf-8").split("\n", 1)[0])
+    forced = cli("spec", SAMPLE, "--top", "1", "--out", "specs", "--force", cwd=tmp_path)
+    assert forced.code == 0 and "replaced" in forced.stdout
+    assert tasks.read_bytes() == draft.read_bytes()
+
+
+def test_riskmaps_own_untouched_draft_is_updated(cli, tmp_path):
+    cli("spec", SAMPLE, "--top", "1", "--out", "specs", "--as-of", "2026-11-20", cwd=tmp_path)
+    later = cli("spec", SAMPLE, "--top", "1", "--out", "specs", "--as-of", "2027-06-01", cwd=tmp_path)
+    assert later.code == 0 and "updated" in later.stdout and "kept" not in later.stdout
+    assert not list((tmp_path / "specs").glob("*/*.riskmap-draft.md"))
+
+
+def test_spec_kit_numbers_follow_the_features_already_there(cli, tmp_path):
+    (tmp_path / "specs" / "004-login").mkdir(parents=True)
+    first = cli("spec", SAMPLE, "-q", "--top", "2", "--style", "spec-kit", cwd=tmp_path)
+    assert first.code == 0
+    names = sorted(p.name for p in (tmp_path / "specs").iterdir())
+    assert names[0] == "004-login" and [n[:4] for n in names[1:]] == ["005-", "006-"]
+    cli("spec", SAMPLE, "-q", "--top", "2", "--style", "spec-kit", cwd=tmp_path)
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == names  # the same features keep their numbers
+
+
+@given(st.text(max_size=300))
+def test_a_stamped_spec_is_recognised_until_it_is_edited(body):
+    stamped = stamp(body.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8"))
+    assert is_untouched(stamped) and stamp(stamped) == stamped
+    assert not is_untouched(stamped + b"x")

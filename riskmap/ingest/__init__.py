@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 from riskmap.config import Config
 from riskmap.errors import InputError, UsageError
-from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, Head, Ingester
+from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, Head, Ingester, reading
 from riskmap.ingest.bugzilla import BugzillaIngester
 from riskmap.ingest.csv_export import BUGZILLA_CSV, GENERIC_CSV, JIRA_CSV
 from riskmap.ingest.dotnet import NUNIT, TRX, XUNIT
@@ -21,6 +20,7 @@ from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, op
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
 from riskmap.models import CaseCounts, FileResult, InputSummary, LogCounts, Record, Skipped, Source
+from riskmap.progress import SILENT, Progress
 
 #: Every format riskmap reads, most specific first: detection takes the first that fits.
 INGESTERS: tuple[Ingester, ...] = (
@@ -89,9 +89,10 @@ def read_input(
     path: Path,
     config: Config,
     format_name: str | None = None,
-    on_item: Callable[[], None] | None = None,
+    progress: Progress = SILENT,
 ) -> FileResult:
-    """Read one input file; a file that can't be read gives a result carrying its error."""
+    """Read one input file, telling ``progress`` how it goes; a file that can't be read gives a result
+    carrying its error."""
     try:
         if format_name:
             ingester, reason = by_name(format_name), "forced with --format"
@@ -100,6 +101,7 @@ def read_input(
     except InputError as exc:
         return _failed(path, "unknown", "", exc)
     result = FileResult(InputSummary(path=str(path), format=ingester.name, detected_by=reason))
+    token = reading.set(progress)
     try:
         for item in ingester.read(path, config):
             if isinstance(item, Record):
@@ -113,12 +115,13 @@ def read_input(
                 continue
             else:
                 result.skipped.append(item)
-            if on_item is not None:
-                on_item()
+            progress.item()
     except InputError as exc:
         return _failed(path, ingester.name, reason, exc)
     except (OSError, RecursionError, MemoryError) as exc:
         return _failed(path, ingester.name, reason, InputError(str(path), f"cannot read: {exc}"))
+    finally:
+        reading.reset(token)
     result.summary.records = len(result.records)
     result.summary.skipped = len(result.skipped)
     return result

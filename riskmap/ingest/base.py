@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeAlias
@@ -11,8 +12,13 @@ from typing import Protocol, TypeAlias
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.models import CaseCounts, LogCounts, Record, Skipped
+from riskmap.progress import SILENT, Progress
 
 HEAD_BYTES = 65536
+
+#: The Progress of the input being read: ``read_input`` sets it to its caller's for the length of
+#: one read, so the streaming helpers deep inside a reader can say how far into the file they are.
+reading: ContextVar[Progress] = ContextVar("reading", default=SILENT)
 NUL = b"\x00"
 BINARY = "binary data (NUL bytes), not a text export"
 

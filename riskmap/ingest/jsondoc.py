@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,9 @@ import ijson
 import orjson
 
 from riskmap.errors import InputError
-from riskmap.ingest.base import decode_text, strip_bom
+from riskmap.ingest.base import decode_text, reading, strip_bom
 from riskmap.models import Record, Skipped, Source
+from riskmap.progress import Progress
 
 #: Keys under which an export object may hold its list of records, tried in this order.
 WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
@@ -23,8 +23,6 @@ STREAM_BYTES = 256 * 1024 * 1024
 #: How often (in records) a streamed read reports its position.
 PROGRESS_EVERY = 1000
 
-#: Set by the CLI: told how many bytes of the current file have been read, while it is read.
-progress_hook: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress_hook", default=None)
 
 
 def is_json_lines(path: Path) -> bool:
@@ -66,14 +64,14 @@ def json_items(
     one of ``wrapper_keys``, or, where ``single`` accepts it, one record on its own; one larger
     than ``stream_bytes`` is parsed a record at a time.
     """
-    report = progress_hook.get()
+    progress = reading.get()
     total = path.stat().st_size
     if is_json_lines(path):
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 line = strip_bom(raw) if number == 1 else raw
-                if report is not None and number % PROGRESS_EVERY == 0:
-                    report(handle.tell(), total)
+                if number % PROGRESS_EVERY == 0:
+                    progress.bytes_read(handle.tell(), total)
                 if not line.strip():
                     continue
                 try:
@@ -82,7 +80,7 @@ def json_items(
                     yield f"line {number}", None, f"invalid JSON at column {exc.colno}: {exc.msg}"
         return
     if total > stream_bytes:
-        yield from _streamed_items(path, wrapper_keys, report, total)
+        yield from _streamed_items(path, wrapper_keys, progress, total)
         return
     document = load_document(path)
     if isinstance(document, list):
@@ -107,7 +105,7 @@ def json_items(
 
 
 def _streamed_items(
-    path: Path, wrapper_keys: tuple[str, ...], report: Callable[[int, int], None] | None, total: int
+    path: Path, wrapper_keys: tuple[str, ...], progress: Progress, total: int
 ) -> Iterator[tuple[str, Any, str | None]]:
     """The records of a large JSON array (or wrapped array), parsed one at a time."""
     with path.open("rb") as handle:
@@ -128,8 +126,8 @@ def _streamed_items(
             handle.seek(0)
         try:
             for index, item in enumerate(ijson.items(handle, prefix, use_float=True), start=1):
-                if report is not None and index % PROGRESS_EVERY == 0:
-                    report(handle.tell(), total)
+                if index % PROGRESS_EVERY == 0:
+                    progress.bytes_read(handle.tell(), total)
                 yield f"{where}[{index}]", item, None
         except ijson.JSONError as exc:
             message = " ".join(str(exc).split("\n", 1)[0].split())

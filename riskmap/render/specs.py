@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
 from riskmap.models import Layer, SpecDraft
 from riskmap.render import template_environment
-from riskmap.text import CONTROL_CHARS, article
+from riskmap.text import CONTROL_CHARS, article, stable_hash
 
 #: The first line of every spec file riskmap writes: how a later run tells its own files from edited ones.
-GENERATED_MARKER = "<!-- riskmap:generated -->"
+#: The first line of every spec file riskmap writes, with a hash of the rest: a file whose rest still
+#: has that hash is riskmap's own draft, unchanged since, and may be replaced; any other is a person's.
+GENERATED_MARKER = "<!-- riskmap:generated {digest} -->"
+_GENERATED = re.compile(r"<!-- riskmap:generated(?: ([0-9a-f]{16}))? -->\n")
 
 #: A ``<`` that would open an HTML tag, closing tag, comment or processing instruction, and an
 #: ``&`` that would start a character reference; with the backslashes just before them.
@@ -81,15 +85,17 @@ class SpecRenderer:
         self._env.filters["article"] = lambda word: article(str(word))
         self._env.globals.update(layer_meaning=LAYER_MEANING, layer_fix=LAYER_FIX, layer_errors=LAYER_ERRORS)
 
-    def render(self, specs: list[SpecDraft], first_number: int = 1) -> dict[str, bytes]:
+    def render(self, specs: list[SpecDraft], numbers: Mapping[str, int] | None = None) -> dict[str, bytes]:
         """Relative path -> file content, for every file of every spec.
 
-        spec-kit folders are numbered from ``first_number`` (``001-orders``, ``002-...``), so a run
-        can continue after the feature folders a repository has; Kiro folders are unnumbered.
+        spec-kit folders are numbered (``001-orders``): by ``numbers`` (slug -> number, so a run can
+        keep earlier features' numbers and continue after them), else 1, 2, 3 in order. Kiro folders
+        are unnumbered.
         """
         files: dict[str, bytes] = {}
-        for index, spec in enumerate(specs, start=first_number):
-            folder = spec.slug if self.style == SpecStyle.kiro else f"{index:03d}-{spec.slug}"
+        for index, spec in enumerate(specs, start=1):
+            number = numbers[spec.slug] if numbers else index
+            folder = spec.slug if self.style == SpecStyle.kiro else f"{number:03d}-{spec.slug}"
             context = self._context(spec, folder)
             for name in self.FILES[self.style]:
                 template = self._env.get_template(f"{self.style.value}/{name}.j2")
@@ -111,3 +117,19 @@ class SpecRenderer:
             "fr_number": lambda requirement, position: fr[(requirement, position)],
             "task_number": lambda number: tasks[number],
         }
+
+
+def stamp(content: bytes) -> bytes:
+    """A spec file with riskmap's marker and the hash of the rest as its first line (replacing the
+    templates' bare ``<!-- riskmap:generated -->``, or added above a user template's text)."""
+    text = content.decode("utf-8")
+    found = _GENERATED.match(text)
+    body = text[found.end():] if found else text
+    return (GENERATED_MARKER.format(digest=stable_hash("spec", body)) + "\n" + body).encode("utf-8")
+
+
+def is_untouched(content: bytes) -> bool:
+    """Whether a spec file is riskmap's own draft, unchanged since riskmap stamped it."""
+    text = content.decode("utf-8", errors="replace")
+    found = _GENERATED.match(text)
+    return bool(found and found.group(1) == stable_hash("spec", text[found.end():]))

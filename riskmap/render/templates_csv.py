@@ -1,11 +1,10 @@
-"""The ``riskmap templates`` CSV: given rows of (line, template id, template), written as CSV a spreadsheet shows as text."""
+"""The ``riskmap templates`` CSV: rows of (line, template id, template), as text a spreadsheet never runs."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
-from typing import Any
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -23,20 +22,3 @@ def template_lines_csv(rows: Iterable[tuple[int, str, str]]) -> bytes:
     writer.writerow(("line", "template_id", "template"))
     writer.writerows((line, template_id, _cell(template)) for line, template_id, template in rows)
     return buffer.getvalue().encode("utf-8")
-
-
-# TRANSITIONAL, for today's riskmap/cli.py only: delete these two once cli.py calls
-# ``template_lines_csv(template_rows(mined))`` and ``riskmap.ingest.logs.top_templates(mined, count)``.
-# They are the only place render reaches into ingest.
-def lines_csv(mined: Any) -> bytes:
-    """Transitional: ``template_lines_csv(riskmap.ingest.logs.template_rows(mined))``."""
-    from riskmap.ingest.logs import template_rows
-
-    return template_lines_csv(template_rows(mined))
-
-
-def top_templates(mined: Any, count: int) -> list[tuple[int, str, str, str]]:
-    """Transitional: ``riskmap.ingest.logs.top_templates(mined, count)``."""
-    from riskmap.ingest.logs import top_templates as ranked
-
-    return ranked(mined, count)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from riskmap.ingest.base import reading
 from riskmap.ingest.logs.files import GZIP_MAGIC, open_head
 from riskmap.ingest.logs.jsonlines import JsonLogIngester, is_json_log, mine_json
 from riskmap.ingest.logs.mined import MinedLog, template_rows, top_templates
 from riskmap.ingest.logs.text import TextLogIngester, mine_text
+from riskmap.progress import SILENT, Progress
 
 __all__ = [
     "GZIP_MAGIC",
@@ -30,6 +32,11 @@ __all__ = [
 ]
 
 
-def mine_file(path: Path, keep_lines: bool = False) -> MinedLog:
-    """Read and mine a log file, text or JSON; ``keep_lines`` keeps every line's template (for ``template_rows``)."""
-    return mine_json(path, keep_lines) if is_json_log(path) else mine_text(path, keep_lines)
+def mine_file(path: Path, keep_lines: bool = False, progress: Progress = SILENT) -> MinedLog:
+    """Read and mine a log file, text or JSON, telling ``progress`` how far it is; ``keep_lines`` keeps
+    every line's template (for ``template_rows``)."""
+    token = reading.set(progress)
+    try:
+        return mine_json(path, keep_lines) if is_json_log(path) else mine_text(path, keep_lines)
+    finally:
+        reading.reset(token)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from riskmap.errors import InputError
-from riskmap.ingest.jsondoc import progress_hook
+from riskmap.ingest.base import reading
 
 #: The first bytes of every gzip file.
 GZIP_MAGIC = b"\x1f\x8b"
@@ -19,8 +19,8 @@ PROGRESS_LINES = 20_000
 
 def open_text(path: Path) -> Iterator[str]:
     """The file's lines (without line ends), gunzipped when it is a ``.gz``; undecodable bytes
-    replaced. Tells the progress hook how far into the file it is."""
-    hook = progress_hook.get()
+    replaced. Tells the reading Progress how far into the file it is."""
+    progress = reading.get()
     try:
         with path.open("rb") as raw:
             total = path.stat().st_size
@@ -28,8 +28,8 @@ def open_text(path: Path) -> Iterator[str]:
             raw.seek(0)
             with io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace") as handle:
                 for number, line in enumerate(handle, start=1):
-                    if hook is not None and number % PROGRESS_LINES == 0:
-                        hook(raw.tell(), total)
+                    if number % PROGRESS_LINES == 0:
+                        progress.bytes_read(raw.tell(), total)
                     yield line.rstrip("\n")
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise InputError(str(path), f"a damaged .gz file: {exc}") from None
