@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -33,7 +34,8 @@ from sklearn.linear_model import LogisticRegression
 from riskmap.analyze import defects
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "corpus" / "labelled" / "nlbse2024" / "issues_train.csv"
+CORPUS = Path(os.environ.get("RISKMAP_CORPUS", ROOT.parent / "shared" / "corpus"))
+DEFAULT_DATA = CORPUS / "labelled" / "nlbse2024" / "issues_train.csv"
 MODEL_PATH = ROOT / "riskmap" / "analyze" / defects.MODEL_RESOURCE
 DIGITS = 8
 
@@ -50,23 +52,27 @@ class Candidate:
     balanced: bool = True
     clean: bool = True
     bigrams: bool = True
+    min_projects: int = 1
     notes: str = field(default="", compare=False)
 
 
 CANDIDATES = [
-    Candidate("raw-body unigrams", clean=False, bigrams=False, title_weight=1.0, C=1.0),
-    Candidate("cleaned unigrams", bigrams=False, title_weight=1.0, C=1.0),
-    Candidate("cleaned uni+bigrams", title_weight=1.0, C=1.0),
-    Candidate("uni+bi title x1.5", title_weight=1.5, C=1.0),
-    Candidate("uni+bi title x2", title_weight=2.0, C=1.0),
-    Candidate("uni+bi title x1.5 C=3", title_weight=1.5, C=3.0),
-    Candidate("uni+bi title x1.5 C=10", title_weight=1.5, C=10.0),
-    Candidate("uni+bi title x1.5 C=0.3", title_weight=1.5, C=0.3),
-    Candidate("uni+bi title x1.5 raw tf", title_weight=1.5, C=1.0, sublinear=False),
-    Candidate("uni+bi title x1.5 unbalanced", title_weight=1.5, C=1.0, balanced=False),
-    Candidate("uni+bi title x1.5 min_df=3", title_weight=1.5, C=1.0, min_df=3),
+    Candidate("raw-body unigrams", clean=False, bigrams=False),
+    Candidate("cleaned unigrams", bigrams=False),
+    Candidate("cleaned uni+bigrams"),
+    Candidate("uni+bi title x1.5", title_weight=1.5),
+    Candidate("uni+bi C=0.3", C=0.3),
+    Candidate("uni+bi C=3", C=3.0),
+    Candidate("uni+bi in>=2 projects", min_projects=2),
+    Candidate("uni+bi in>=3 projects", min_projects=3),
+    Candidate("uni+bi in>=3 projects C=0.3", min_projects=3, C=0.3),
+    Candidate("uni+bi in>=4 projects", min_projects=4),
+    Candidate("unigrams in>=3 projects", min_projects=3, bigrams=False),
+    Candidate("uni+bi in>=3 projects title x0.5", min_projects=3, title_weight=0.5),
+    Candidate("uni+bi in>=3 projects title x2", min_projects=3, title_weight=2.0),
 ]
-FINAL = "uni+bi title x1.5"
+FINAL = "uni+bi in>=2 projects"
+_TOKENS: dict[tuple[bool, bool], tuple[list[list[str]], list[list[str]]]] = {}
 
 
 @dataclass
@@ -98,7 +104,15 @@ def _raw_body_tokens(body: str) -> list[str]:
 
 
 def tokenise(issues: Issues, candidate: Candidate) -> tuple[list[list[str]], list[list[str]]]:
-    """Title and body token lists of every issue as the candidate sees them."""
+    """Title and body token lists of every issue as the candidate sees them (computed once per kind)."""
+    key = (candidate.clean, candidate.bigrams)
+    if key not in _TOKENS:
+        _TOKENS[key] = _tokenise(issues, candidate)
+    return _TOKENS[key]
+
+
+def _tokenise(issues: Issues, candidate: Candidate) -> tuple[list[list[str]], list[list[str]]]:
+    """Title and body token lists of every issue, computed."""
     titles = [defects.title_tokens(t) for t in issues.titles]
     if candidate.clean:
         bodies = [defects.body_tokens(b) for b in issues.bodies]
@@ -132,8 +146,28 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def fit(titles: Sequence[list[str]], bodies: Sequence[list[str]], y: np.ndarray, candidate: Candidate) -> Fitted:
-    """Train the candidate's pipeline on pre-tokenised issues."""
+def shared_terms(token_lists: Sequence[list[str]], repos: Sequence[str], at_least: int) -> set[str]:
+    """The tokens that occur in issues of at least ``at_least`` different projects."""
+    seen: dict[str, set[str]] = {}
+    for tokens, repo in zip(token_lists, repos, strict=True):
+        for token in set(tokens):
+            seen.setdefault(token, set()).add(repo)
+    return {token for token, where in seen.items() if len(where) >= at_least}
+
+
+def fit(
+    titles: Sequence[list[str]],
+    bodies: Sequence[list[str]],
+    y: np.ndarray,
+    repos: Sequence[str],
+    candidate: Candidate,
+) -> Fitted:
+    """Train the candidate's pipeline on pre-tokenised issues, keeping tokens seen in min_projects projects."""
+    if candidate.min_projects > 1:
+        keep_t = shared_terms(titles, repos, candidate.min_projects)
+        keep_b = shared_terms(bodies, repos, candidate.min_projects)
+        titles = [[w for w in ts if w in keep_t] for ts in titles]
+        bodies = [[w for w in bs if w in keep_b] for bs in bodies]
 
     def vectoriser() -> TfidfVectorizer:
         return TfidfVectorizer(analyzer=_identity, min_df=candidate.min_df, sublinear_tf=candidate.sublinear)
@@ -170,6 +204,7 @@ def leave_one_project_out(issues: Issues, candidate: Candidate) -> np.ndarray:
             [t for t, k in zip(titles, train, strict=True) if k],
             [b for b, k in zip(bodies, train, strict=True) if k],
             issues.defect[train],
+            list(repos[train]),
             candidate,
         )
         out[test] = fitted.probabilities(
@@ -278,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     final = by_name[FINAL]
     titles, bodies = tokenise(issues, final)
-    fitted = fit(titles, bodies, issues.defect, final)
+    fitted = fit(titles, bodies, issues.defect, issues.repos, final)
     text = export(fitted, final, len(issues.repos), final_threshold, final_cv)
     in_sample = f1_parts(issues.defect, (fitted.probabilities(titles, bodies) >= final_threshold).astype(int))[2]
     print(f"\nfinal model: in-sample defect F1 {in_sample:.3f}, {len(text.encode()):,} bytes")

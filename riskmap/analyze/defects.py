@@ -32,7 +32,7 @@ _TRACE_LINE = re.compile(
 )
 _TRACE_HINT = re.compile(
     r"Traceback \(most recent call last\)|^\s*at \S+ ?\(.*:\d+|File \".+\", line \d+|\bSegmentation fault\b"
-    r"|\bcore dumped\b|^\s*#\d+\s+0x[0-9a-f]+|\b\w*(?:Error|Exception)\b:|\bpanicked at\b|\berror: \(-\d+",
+    r"|\bcore dumped\b|^\s*#\d+\s+0x[0-9a-f]+|(?:Error|Exception):|\bpanicked at\b|\berror: \(-\d+",
     re.M,
 )
 _EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Fault)\b")
@@ -42,7 +42,7 @@ _NO_RESPONSE = re.compile(r"^[ \t]*_?No response_?[ \t]*$", re.M | re.I)
 _TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
-_URL = re.compile(r"\b(?:https?|ftp|file)://\S+|\bwww\.\S+", re.I)
+_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp]|file)://\S+|www\.\S+")
 _TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _BLANKS = re.compile(r"[ \t]+")
