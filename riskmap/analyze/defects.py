@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 #: Where the shipped model lives, inside the riskmap package.
@@ -119,7 +120,7 @@ def _words(text: str) -> list[str]:
 
 def _with_bigrams(words: list[str]) -> list[str]:
     """The words and every pair of neighbouring words."""
-    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
 
 
 def title_tokens(title: str) -> list[str]:
