@@ -1,0 +1,186 @@
+"""Defect or not: a small shipped linear model reads an issue's title and body when its fields say nothing.
+
+Pure and offline: the model (``defect_model.json`` next to this module, built by
+``benchmarks/train_defect_model.py`` from labelled GitHub issues) is a TF-IDF + logistic
+regression whose vocabulary, document frequencies and coefficients are read once, lazily. A score
+is a sum of weights over the issue's tokens; only the standard library is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+#: Where the shipped model lives, inside the riskmap package.
+MODEL_RESOURCE = "defect_model.json"
+
+#: How much of a (cleaned) body is read; the rest of a very long report adds little but time.
+BODY_CHARS = 6000
+
+_FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_DETAILS = re.compile(r"<details>.*?(?:</details>|\Z)", re.S | re.I)
+_TRACE_LINE = re.compile(
+    r"^\s*(?:at [\w$.<>\[\]/]+ ?\(.*\)|at .+:\d+(?::\d+)?\)?|File \".+\", line \d+.*"
+    r"|Traceback \(most recent call last\):|#\d+\s+0x[0-9a-f]+ .*|\w+(?:\.\w+)*(?:Error|Exception)(?::.*)?)\s*$",
+    re.M,
+)
+_TRACE_HINT = re.compile(
+    r"Traceback \(most recent call last\)|^\s*at \S+ ?\(.*:\d+|File \".+\", line \d+|\bSegmentation fault\b"
+    r"|\bcore dumped\b|^\s*#\d+\s+0x[0-9a-f]+|(?:Error|Exception):|\bpanicked at\b|\berror: \(-\d+",
+    re.M,
+)
+_EXCEPTION_NAME = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Fault)\b")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t].*$|^\*\*[^*\n]{1,80}\*\*:?[ \t]*$", re.M)
+_CHECKLIST = re.compile(r"^[ \t]*[-*+][ \t]*\[[ xX]?\][^\n]*$", re.M)
+_NO_RESPONSE = re.compile(r"^[ \t]*_?No response_?[ \t]*$", re.M | re.I)
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp]|file)://\S+|www\.\S+")
+_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_BLANKS = re.compile(r"[ \t]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+_VERSION = re.compile(r"\bv?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?\b")
+_WORD = re.compile(r"[a-z][a-z0-9_']*[a-z0-9]|[a-z]")
+
+#: The tokens clean_issue_text leaves in place of what it removes, kept as evidence.
+STACKTRACE, CODEBLOCK, VERSION = "stacktrace", "codeblock", "versionnumber"
+
+
+def _code_token(block: str) -> str:
+    """What a fenced block becomes: ``stacktrace`` and the exception names in it, else ``codeblock``."""
+    if _TRACE_HINT.search(block):
+        names = sorted(set(_EXCEPTION_NAME.findall(block)))[:5]
+        return " ".join([f" {STACKTRACE}", *names, ""])
+    return f" {CODEBLOCK} "
+
+
+def clean_issue_text(body: str) -> str:
+    """The part of an issue body its reporter wrote, with code and traces reduced to marker words.
+
+    Removes HTML comments, ``<details>`` sections, template headings (``### Steps to reproduce``,
+    a line that is only ``**bold**``), checklists (``- [ ] I searched ...``), ``_No response_``,
+    tables, images, URLs, link targets and HTML tags. A fenced block becomes ``stacktrace`` (plus the
+    exception names in it) when it looks like an exception trace, else ``codeblock``; an unfenced
+    run of trace lines becomes one ``stacktrace``. Whitespace is collapsed. The result is never
+    longer than the input, and cleaning it again changes nothing more than whitespace.
+    """
+    text = _HTML_COMMENT.sub(" ", body)
+    text = _FENCE.sub(lambda m: _code_token(m.group()), text)
+    text = _DETAILS.sub(" ", text)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _HEADING.sub("", text)
+    text = _CHECKLIST.sub("", text)
+    text = _NO_RESPONSE.sub("", text)
+    text = _TABLE_ROW.sub("", text)
+    text = _trace_runs(text)
+    text = _INLINE_CODE.sub(lambda m: m.group()[1:-1], text)
+    text = _BLANKS.sub(" ", text)
+    text = _BLANK_LINES.sub("\n", text)
+    cleaned = text.strip()
+    return cleaned if len(cleaned) <= len(body) else cleaned[: len(body)]
+
+
+def _trace_runs(text: str) -> str:
+    """Each run of consecutive stack-trace lines becomes one ``stacktrace`` token and its exception names."""
+    lines = text.split("\n")
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line and _TRACE_LINE.match(line):
+            run.append(line)
+            continue
+        if run:
+            if len(run) >= 2 or _TRACE_HINT.search(run[0]):
+                names = sorted(set(_EXCEPTION_NAME.findall("\n".join(run))))[:5]
+                out.append(" ".join([STACKTRACE, *names]))
+            else:
+                out.extend(run)
+            run = []
+        out.append(line)
+    return "\n".join(out[:-1])
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case word tokens, with version numbers as one marker word."""
+    return _WORD.findall(_VERSION.sub(f" {VERSION} ", text.lower()))
+
+
+def _with_bigrams(words: list[str]) -> list[str]:
+    """The words and every pair of neighbouring words."""
+    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+
+
+def title_tokens(title: str) -> list[str]:
+    """The features of a title: its words and word pairs."""
+    return _with_bigrams(_words(title))
+
+
+def body_tokens(body: str) -> list[str]:
+    """The features of a body: words and word pairs of its cleaned text (the first BODY_CHARS characters)."""
+    return _with_bigrams(_words(clean_issue_text(body[: BODY_CHARS * 4])[:BODY_CHARS]))
+
+
+@cache
+def load_model() -> dict[str, Any]:
+    """The shipped model, read once: ``intercept``, ``threshold``, ``documents`` and per-field vocabularies.
+
+    Each field (``title``, ``body``) holds ``sublinear`` and ``terms``: token -> [document frequency,
+    coefficient]. The IDF is sklearn's smoothed one, ``ln((1 + documents) / (1 + df)) + 1``.
+    """
+    raw = json.loads(resources.files("riskmap.analyze").joinpath(MODEL_RESOURCE).read_text("utf-8"))
+    documents = raw["documents"]
+    for field in raw["fields"].values():
+        field["weights"] = {
+            term: (math.log((1 + documents) / (1 + df)) + 1.0, coef) for term, (df, coef) in field["terms"].items()
+        }
+    return dict(raw)
+
+
+def _field_score(tokens: list[str], field: dict[str, Any]) -> float:
+    """One field's share of the logit: the L2-normalised TF-IDF vector of its tokens dotted with the coefficients."""
+    weights = field["weights"]
+    sublinear = field["sublinear"]
+    dot = norm = 0.0
+    for term, count in Counter(tokens).items():
+        known = weights.get(term)
+        if known is None:
+            continue
+        idf, coef = known
+        value = (1.0 + math.log(count) if sublinear else float(count)) * idf
+        dot += value * coef
+        norm += value * value
+    return dot / math.sqrt(norm) if norm else 0.0
+
+
+def defect_probability(title: str, body: str) -> float:
+    """How likely, from 0 to 1, an issue with this title and body reports a defect (not a feature or a question)."""
+    model = load_model()
+    fields = model["fields"]
+    logit = (
+        model["intercept"]
+        + _field_score(title_tokens(title or ""), fields["title"])
+        + _field_score(body_tokens(body or ""), fields["body"])
+    )
+    return 1.0 / (1.0 + math.exp(-logit)) if logit >= -700 else 0.0
+
+
+def is_defect(title: str, body: str) -> bool:
+    """Whether an issue reports a defect: ``defect_probability`` at or above the model's threshold.
+
+    The threshold is stored in the model file (``threshold``); it is the one that gave the best mean
+    defect F1 in leave-one-project-out cross-validation when the model was built (0.5 if absent).
+    """
+    return defect_probability(title, body) >= load_model().get("threshold", 0.5)

@@ -1,0 +1,164 @@
+"""The defect-or-not model: the shipped file loads, scores are stable, clear cases go right, cleaning is safe."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskmap.analyze.defects import clean_issue_text, defect_probability, is_defect, load_model
+
+NLBSE = CORPUS / "labelled" / "nlbse2024" / "issues_train.csv"
+
+#: In-sample defect F1 of the shipped model on issues_train.csv when it was built: 0.844, less a margin of 0.03.
+IN_SAMPLE_F1_FLOOR = 0.81
+
+CRASH_BODY = """### Describe the bug
+
+The app crashes on startup since I upgraded to 2.3.1.
+
+### Steps to reproduce
+
+1. run `app serve`
+2. open the dashboard
+
+```
+Traceback (most recent call last):
+  File "app/server.py", line 42, in handle
+    user = load_user(request)
+  File "app/users.py", line 10, in load_user
+    return users[key]
+KeyError: 'id'
+```
+
+Expected: the dashboard opens. Actual: 500 error.
+"""
+
+FEATURE_BODY = """<!-- Please describe the feature you would like -->
+**Is your feature request related to a problem?**
+It would be nice to have a dark theme for the editor, my eyes hurt at night.
+
+**Describe the solution you'd like**
+Add a setting to switch between light and dark mode.
+
+- [x] I searched existing issues
+"""
+
+QUESTION_BODY = """How can I configure the cache directory? I read the documentation but could not find
+which option to use. Is it possible to set it per project? Thanks for any help."""
+
+
+def test_the_shipped_model_loads_with_both_fields() -> None:
+    model = load_model()
+    assert model["documents"] > 1000
+    assert set(model["fields"]) == {"title", "body"}
+    assert all(len(field["terms"]) > 500 for field in model["fields"].values())
+    assert 0.0 < model["threshold"] < 1.0
+
+
+def test_the_model_file_is_small() -> None:
+    path = Path(__file__).resolve().parent.parent / "riskmap" / "analyze" / "defect_model.json"
+    assert path.stat().st_size < 1_000_000
+
+
+def test_a_score_is_the_same_every_time() -> None:
+    first = defect_probability("App crashes on startup", CRASH_BODY)
+    assert all(defect_probability("App crashes on startup", CRASH_BODY) == first for _ in range(3))
+    assert 0.0 <= first <= 1.0
+
+
+def test_a_crash_with_a_traceback_is_a_defect() -> None:
+    assert is_defect("App crashes on startup with KeyError", CRASH_BODY)
+
+
+def test_a_feature_request_is_not_a_defect() -> None:
+    assert not is_defect("Feature request: add dark mode", FEATURE_BODY)
+
+
+def test_a_how_to_question_is_not_a_defect() -> None:
+    assert not is_defect("How to change the cache directory?", QUESTION_BODY)
+
+
+def test_the_crash_scores_above_the_feature_and_the_question() -> None:
+    crash = defect_probability("App crashes on startup with KeyError", CRASH_BODY)
+    assert crash > defect_probability("Feature request: add dark mode", FEATURE_BODY)
+    assert crash > defect_probability("How to change the cache directory?", QUESTION_BODY)
+
+
+def test_empty_text_gives_a_probability() -> None:
+    assert 0.0 <= defect_probability("", "") <= 1.0
+
+
+def test_cleaning_keeps_what_the_reporter_wrote_and_drops_the_template() -> None:
+    cleaned = clean_issue_text(CRASH_BODY)
+    assert "crashes on startup" in cleaned
+    assert "stacktrace" in cleaned and "KeyError" in cleaned
+    assert "###" not in cleaned and "Traceback" not in cleaned
+    feature = clean_issue_text(FEATURE_BODY)
+    assert "dark theme" in feature
+    assert "Please describe" not in feature and "I searched" not in feature
+
+
+def test_cleaning_drops_urls_and_tables() -> None:
+    cleaned = clean_issue_text("See https://example.com/a?b=c for more\n|Item|Value|\n|---|---|\nthanks")
+    assert "example.com" not in cleaned and "Item" not in cleaned
+    assert "See" in cleaned and "thanks" in cleaned
+
+
+def test_a_plain_code_block_becomes_one_marker_word() -> None:
+    assert clean_issue_text("before\n```js\nconst x = 1;\n```\nafter").split() == ["before", "codeblock", "after"]
+
+
+issue_text = st.lists(
+    st.sampled_from(
+        [*"abc XYZ\n\t#-*[]()<>!`~|:/._0123", "<!--", "-->", "```", "http://", " at ", "Error: ", "_No response_"]
+    ),
+    max_size=120,
+).map("".join) | st.text(max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(issue_text)
+def test_cleaning_never_raises_and_never_grows(body: str) -> None:
+    cleaned = clean_issue_text(body)
+    assert len(cleaned) <= len(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(issue_text)
+def test_cleaning_twice_changes_at_most_whitespace(body: str) -> None:
+    once = clean_issue_text(body)
+    assert clean_issue_text(once).split() == once.split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=80), st.text(max_size=80))
+def test_cleaning_strips_html_comments(before: str, comment: str, after: str) -> None:
+    hidden = f"<!-- zqxjhiddenzqxj {comment.replace('-->', '')} -->"
+    cleaned = clean_issue_text(f"{before.replace('<!--', '')}{hidden}{after}")
+    assert "zqxjhiddenzqxj" not in cleaned
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=400))
+def test_any_text_gets_a_probability(title: str, body: str) -> None:
+    assert 0.0 <= defect_probability(title, body) <= 1.0
+
+
+def test_the_shipped_model_still_separates_the_labelled_issues() -> None:
+    if not NLBSE.is_file():
+        pytest.skip(f"labelled NLBSE'24 issues not found at {NLBSE} (set RISKMAP_CORPUS to the corpus folder)")
+    csv.field_size_limit(sys.maxsize)
+    with NLBSE.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    truth = [row["label"] == "bug" for row in rows]
+    guess = [is_defect(row["title"], row["body"]) for row in rows]
+    tp = sum(t and g for t, g in zip(truth, guess, strict=True))
+    precision, recall = tp / max(1, sum(guess)), tp / max(1, sum(truth))
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    assert f1 >= IN_SAMPLE_F1_FLOOR, f"in-sample defect F1 {f1:.3f} fell below {IN_SAMPLE_F1_FLOOR}"
