@@ -343,8 +343,9 @@ def templates(
     if count:
         table = Table(title=f"riskmap: {log} ({plural(mined.entries, 'entry', 'entries')}, "
                       f"{plural(len(mined.groups), 'template')}, {mined.layout.name} layout)", title_justify="left")
-        for column, justify in (("entries", "right"), ("id", "left"), ("level", "left"), ("template", "left")):
-            table.add_column(column, justify=justify, overflow="fold")
+        table.add_column("entries", justify="right", overflow="fold")
+        for column in ("id", "level", "template"):
+            table.add_column(column, overflow="fold")
         for size, template_id, level, text in top_templates(mined, count):
             table.add_row(f"{size:,}", template_id, Text(level), Text(text))
         (err if output == "-" else _out()).print(table)
@@ -428,13 +429,12 @@ class _Progress:
             self._bar.update(self._task, completed=done, total=total)
 
 
-def _print_summary(report: dict, written: Sequence[Path]) -> None:
+def _print_summary(report: dict[str, Any], written: Sequence[Path]) -> None:
     out = _out()
     s = report["summary"]
     table = Table(title="riskmap: riskiest components", title_justify="left")
-    for column, justify in (("#", "right"), ("component", "left"), ("layer", "left"), ("tier", "left"),
-                            ("score", "right"), ("records", "right"), ("open", "right")):
-        table.add_column(column, justify=justify)
+    for column in ("#", "component", "layer", "tier", "score", "records", "open"):
+        table.add_column(column, justify="left" if column in ("component", "layer", "tier") else "right")
     for index, c in enumerate(report["components"][:10], start=1):
         table.add_row(str(index), Text(c["name"]), c["layer"], c["tier"], f"{c['score']:.1f}",
                       str(c["records"]), str(c["open_records"]))

@@ -49,7 +49,7 @@ class ComponentMapper:
             for rule in rules
         ]
         self._repo = repo
-        self._cache: dict[tuple, Placement] = {}
+        self._cache: dict[tuple[Any, ...], Placement] = {}
 
     def frame_layer(self, file: str) -> Layer | None:
         """The layer of the code a stack frame's file belongs to (the repository's, else by its name)."""

@@ -76,6 +76,7 @@ def clean_issue_text(body: str) -> str:
     """
     text = _HTML_COMMENT.sub(" ", body)
     text = _FENCE.sub(lambda m: _code_token(m.group()), text)
+    text = _INLINE_CODE.sub(lambda m: m.group()[1:-1], text)
     text = _DETAILS.sub(" ", text)
     text = _IMAGE.sub(" ", text)
     text = _LINK.sub(r"\1", text)
@@ -86,7 +87,6 @@ def clean_issue_text(body: str) -> str:
     text = _NO_RESPONSE.sub("", text)
     text = _TABLE_ROW.sub("", text)
     text = _trace_runs(text)
-    text = _INLINE_CODE.sub(lambda m: m.group()[1:-1], text)
     text = _BLANKS.sub(" ", text)
     text = _BLANK_LINES.sub("\n", text)
     cleaned = text.strip()

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from riskmap.config import Config
 from riskmap.errors import InputError
@@ -54,7 +55,7 @@ def csv_dialect(text: str) -> type[csv.Dialect]:
     return type("Sniffed", (base,), {"delimiter": delimiter})
 
 
-def _bugzilla_row(item: dict) -> dict:
+def _bugzilla_row(item: dict[str, Any]) -> dict[str, Any]:
     """Bugzilla's severity falls back to its priority when unset; product and component go together."""
     if str(item.get("bug_severity", "")).strip().lower() in ("", "--", "---", "unspecified", "n/a"):
         item.pop("bug_severity", None)
@@ -81,7 +82,7 @@ class CsvIngester:
 
     def __init__(
         self, name: str, summary: str, columns: dict[str, list[str]], marker: set[str] | None,
-        prepare: Callable[[dict], dict] | None = None,
+        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.summary = summary

@@ -58,7 +58,7 @@ def _mocha(document: Any) -> Iterator[Run]:
                    _first_line(_plain(error.get("message") or "")) or _first_line(text), text, test.get("file"), ())
 
 
-def _go(events: list[dict]) -> Iterator[Run]:
+def _go(events: list[dict[str, Any]]) -> Iterator[Run]:
     output: dict[tuple[str, str], list[str]] = {}
     running: dict[tuple[str, str], None] = {}
     failed_packages: set[str] = set()
@@ -87,7 +87,7 @@ def _go(events: list[dict]) -> Iterator[Run]:
                 yield _go_run(key, "errors", output, "package failed")
 
 
-def _go_run(key: tuple[str, str], outcome: str, output: dict, fallback: str = "") -> Run:
+def _go_run(key: tuple[str, str], outcome: str, output: dict[tuple[str, str], list[str]], fallback: str = "") -> Run:
     package, test = key
     text = "".join(output.get(key, []))
     lines = [line.strip() for line in text.splitlines()
@@ -96,8 +96,8 @@ def _go_run(key: tuple[str, str], outcome: str, output: dict, fallback: str = ""
     return name, outcome, lines[0] if lines else fallback or outcome, text, None, ()
 
 
-def _pytest(events: list[dict]) -> Iterator[Run]:
-    phases: dict[str, list[dict]] = {}
+def _pytest(events: list[dict[str, Any]]) -> Iterator[Run]:
+    phases: dict[str, list[dict[str, Any]]] = {}
     for event in events:
         if event.get("$report_type") == "TestReport" and event.get("nodeid"):
             phases.setdefault(event["nodeid"], []).append(event)
@@ -119,7 +119,7 @@ def _pytest(events: list[dict]) -> Iterator[Run]:
 
 
 def _playwright(document: Any) -> Iterator[Run]:
-    def walk(suite: dict, titles: list[str]) -> Iterator[Run]:
+    def walk(suite: dict[str, Any], titles: list[str]) -> Iterator[Run]:
         titled = suite.get("title") and suite.get("title") != suite.get("file")
         here = [*titles, suite.get("title") or ""] if titled else titles
         for spec in suite.get("specs") or ():

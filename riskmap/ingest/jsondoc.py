@@ -54,7 +54,7 @@ def load_document(path: Path) -> Any:
 def json_items(
     path: Path,
     wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
-    single: Callable[[dict], bool] | None = None,
+    single: Callable[[dict[str, Any]], bool] | None = None,
     stream_bytes: int = STREAM_BYTES,
 ) -> Iterator[tuple[str, Any, str | None]]:
     """Yield ``(locator, item, error)`` for every record of a JSON export.
@@ -139,7 +139,7 @@ def json_records(
     format_name: str,
     convert: Callable[[Any, Source], Record | Skipped],
     wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
-    single: Callable[[dict], bool] | None = None,
+    single: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Iterator[Record | Skipped]:
     """``convert`` every item of a JSON export into a Record (or Skipped), each with its source."""
     name = str(path)
@@ -156,7 +156,7 @@ def type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def items_of(value: Any) -> list:
+def items_of(value: Any) -> list[Any]:
     """A JSON value that should be a list, as one (anything else holds no items)."""
     return value if isinstance(value, list) else []
 

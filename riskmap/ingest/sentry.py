@@ -22,12 +22,12 @@ _STACK = re.compile(r'"(?:entries|exception|logentry)"\s*:')
 _ENVELOPE_ITEM = re.compile(rb'^\{\s*"type"\s*:\s*"[a-z_]+"')
 
 
-def is_issue(item: dict) -> bool:
+def is_issue(item: dict[str, Any]) -> bool:
     """An issue (an error group) of Sentry's web API, or a Discover row about one."""
     return "shortId" in item or "issue.id" in item or ("culprit" in item and ("count" in item or "firstSeen" in item))
 
 
-def is_event(item: dict) -> bool:
+def is_event(item: dict[str, Any]) -> bool:
     """An event, as the web API returns it or as an SDK sends it."""
     return ("eventID" in item or "event_id" in item or "exception" in item or "entries" in item) and any(
         key in item for key in ("entries", "exception", "message", "logentry", "title"))
@@ -128,7 +128,7 @@ def _line_at(data: bytes, position: int) -> tuple[bytes, int]:
     return data[position:end], end + 1
 
 
-def issue_record(item: dict, source: Source) -> Record | Skipped:
+def issue_record(item: dict[str, Any], source: Source) -> Record | Skipped:
     """A Sentry issue: one group of identical errors."""
     title = as_text(item.get("title")) or _metadata_title(item.get("metadata"))
     if title is None:
@@ -157,7 +157,7 @@ def issue_record(item: dict, source: Source) -> Record | Skipped:
     )
 
 
-def event_record(item: dict, source: Source) -> Record | Skipped:
+def event_record(item: dict[str, Any], source: Source) -> Record | Skipped:
     """One Sentry event: the API's shape (``entries``) or an SDK's (``exception``)."""
     exceptions = _exceptions(item)
     last = exceptions[-1] if exceptions else {}
@@ -191,7 +191,7 @@ def event_record(item: dict, source: Source) -> Record | Skipped:
     )
 
 
-def _exceptions(item: dict) -> list[dict]:
+def _exceptions(item: dict[str, Any]) -> list[dict[str, Any]]:
     values = dig(item, "exception", "values")
     if values is None:
         for entry in items_of(item.get("entries")):
@@ -201,7 +201,7 @@ def _exceptions(item: dict) -> list[dict]:
     return [v for v in items_of(values) if isinstance(v, dict)]
 
 
-def _frames(exception: dict) -> list[Frame]:
+def _frames(exception: dict[str, Any]) -> list[Frame]:
     frames = []
     for frame in items_of(dig(exception, "stacktrace", "frames")):
         if not isinstance(frame, dict):

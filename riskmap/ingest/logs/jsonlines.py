@@ -28,7 +28,7 @@ _TRACE_KEYS = ("exception", "exc_info", "stack_trace", "stacktrace", "stack", "t
 _WRAPPERS = ("events", "logEvents")
 
 
-def _first(item: dict, keys: tuple[str, ...]) -> Any:
+def _first(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for key in keys:
         if key in item:
             return item[key]
@@ -101,7 +101,7 @@ def _document(path: Path) -> Any:
     return document
 
 
-def _events(item: dict) -> list | None:
+def _events(item: dict[str, Any]) -> list[Any] | None:
     """The events an export object wraps (CloudWatch's ``events``, a subscription's ``logEvents``)."""
     return next((item[key] for key in _WRAPPERS if isinstance(item.get(key), list)), None)
 

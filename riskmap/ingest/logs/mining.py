@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from riskmap.text import stable_hash
 
@@ -141,7 +142,7 @@ class TemplateMiner:
 
     similarity: float = SIMILARITY
     templates: list[Template] = field(default_factory=list)
-    _groups: dict[tuple, list[Template]] = field(default_factory=dict)
+    _groups: dict[tuple[Any, ...], list[Template]] = field(default_factory=dict)
     #: Masked messages already placed: the same masked message joins the same template again.
     _placed: dict[tuple[str, ...], Template] = field(default_factory=dict)
     _memo: dict[str, str | tuple[str, str]] = field(default_factory=dict)
