@@ -91,7 +91,8 @@ def main() -> None:
     print(f"speed on {count:,} lines ({size:.0f} MB), best of {args.repeat}:")
     print(f"  riskmap {ours:7.2f} s  {count / ours:>9,.0f} lines/s")
     print(f"  Drain3  {theirs:7.2f} s  {count / theirs:>9,.0f} lines/s")
-    print(f"  {'PASS' if ours <= theirs else 'FAIL'}: riskmap is {theirs / ours:.2f}x Drain3's throughput (target >= 1)")
+    verdict = "PASS" if ours <= theirs else "FAIL"
+    print(f"  {verdict}: riskmap is {theirs / ours:.2f}x Drain3's throughput (target >= 1)")
 
     root = corpus_root(args.corpus)
     if root is None:
@@ -100,7 +101,8 @@ def main() -> None:
     print("grouping accuracy on raw Loghub lines (truth by template / by EventId):")
     scores = []
     for system in sorted(p.name for p in root.iterdir() if p.is_dir()):
-        log, truth_file = root / system / f"{system}_2k.log", root / system / f"{system}_2k.log_structured_corrected.csv"
+        log = root / system / f"{system}_2k.log"
+        truth_file = root / system / f"{system}_2k.log_structured_corrected.csv"
         if not (log.exists() and truth_file.exists()):
             continue
         with truth_file.open(encoding="utf-8") as handle:
@@ -112,7 +114,7 @@ def main() -> None:
         scores.append(row)
         print(f"  {system:10} riskmap {row[0]:.3f} / {row[1]:.3f}   Drain3 {row[2]:.3f} / {row[3]:.3f}")
     if scores:
-        mean = [sum(column) / len(scores) for column in zip(*scores)]
+        mean = [sum(column) / len(scores) for column in zip(*scores, strict=True)]
         print(f"  {'mean':10} riskmap {mean[0]:.3f} / {mean[1]:.3f}   Drain3 {mean[2]:.3f} / {mean[3]:.3f}")
 
 

@@ -126,10 +126,14 @@ AWS = ["DynamoDB", "EventBridge", "SQS", "SES", "S3", "Cognito", "Secrets Manage
        "API Gateway", "Lambda", "CloudWatch", "X-Ray", "Step Functions"]
 THIRD = ["Stripe", "Slack", "SendGrid", "Auth0", "Sentry", "PagerDuty"]
 ERRORS = ["KeyError: 'version'", "TypeError: Object of type datetime is not JSON serializable",
-          "ValueError: invalid isoformat string: '2025-13-01'", "AttributeError: 'NoneType' object has no attribute 'get'",
-          "botocore.exceptions.ClientError: An error occurred (ConditionalCheckFailedException) when calling the PutItem operation",
-          "botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the PutEvents operation",
-          "botocore.exceptions.ClientError: An error occurred (ProvisionedThroughputExceededException) when calling the Query operation",
+          "ValueError: invalid isoformat string: '2025-13-01'",
+          "AttributeError: 'NoneType' object has no attribute 'get'",
+          "botocore.exceptions.ClientError: An error occurred (ConditionalCheckFailedException)"
+          " when calling the PutItem operation",
+          "botocore.exceptions.ClientError: An error occurred (ThrottlingException)"
+          " when calling the PutEvents operation",
+          "botocore.exceptions.ClientError: An error occurred (ProvisionedThroughputExceededException)"
+          " when calling the Query operation",
           "jwt.exceptions.ExpiredSignatureError: Signature has expired",
           "domain.errors.InvalidTransitionError: cannot move task from 'done' to 'in_progress'",
           "domain.errors.DueDateInPastError: 2025-03-30",
@@ -244,7 +248,7 @@ class _Gen:
 
     # -- small helpers -------------------------------------------------------------------------
     def uuid(self) -> str:
-        h = "%032x" % self.r.getrandbits(128)
+        h = f"{self.r.getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
     def fill(self, template: str, file: str) -> str:
@@ -408,7 +412,8 @@ def tracker_fields(gen: _Gen, rec: dict) -> dict:
                   "description": "", "url": f"{_REPO}/labels/{name}"} for name in labels],
         "milestone": {"title": f"Sprint {r.randint(1, 60)}", "state": r.choice(("open", "closed")),
                       "url": f"{_REPO}/milestones/{r.randint(1, 60)}"},
-        "reactions": {"total_count": r.randint(0, 9), "+1": r.randint(0, 5), "-1": 0, "heart": 0, "eyes": r.randint(0, 2)},
+        "reactions": {"total_count": r.randint(0, 9), "+1": r.randint(0, 5), "-1": 0, "heart": 0,
+                      "eyes": r.randint(0, 2)},
         "updated_at": rec["resolved_at"] or rec["created_at"],
         "comments_data": comments,
     }

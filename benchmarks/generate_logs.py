@@ -75,13 +75,16 @@ def _fill(shape: str, rng: random.Random) -> str:
 
 def _trace(rng: random.Random, component: str) -> list[str]:
     package = "com.example.tasks." + component.split(".")[0]
+    cls = component.split(".")[1].title().replace("_", "")
     return [
         "java.lang.IllegalStateException: write rejected",
-        f"\tat {package}.{component.split('.')[1].title().replace('_', '')}.save({component.split('.')[1].title().replace('_', '')}.java:{rng.randint(20, 400)})",
+        f"\tat {package}.{cls}.save({cls}.java:{rng.randint(20, 400)})",
         f"\tat com.example.tasks.domain.TaskService.update(TaskService.java:{rng.randint(20, 400)})",
         "\tat java.base/java.lang.Thread.run(Thread.java:833)",
-        "Caused by: software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException: The conditional request failed",
-        "\tat software.amazon.awssdk.core.internal.http.CombinedResponseHandler.handle(CombinedResponseHandler.java:88)",
+        "Caused by: software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException:"
+        " The conditional request failed",
+        "\tat software.amazon.awssdk.core.internal.http.CombinedResponseHandler.handle("
+        "CombinedResponseHandler.java:88)",
         "\t... 12 more",
     ]
 

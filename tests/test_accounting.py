@@ -15,8 +15,13 @@ from riskmap.config import Config
 from riskmap.ingest import read_input
 from riskmap.render.data import build_report
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20))
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                    st.text(max_size=20))
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
 FIELDS = st.sampled_from(["id", "key", "title", "summary", "name", "description", "severity", "priority", "file",
                           "component", "type", "status", "created_at", "resolved_at", "labels", "extra"])
 ITEMS = st.one_of(st.dictionaries(FIELDS, VALUES, max_size=8), SCALARS, st.lists(SCALARS, max_size=2))
@@ -44,7 +49,8 @@ def test_every_item_of_a_json_export_is_analysed_or_skipped(items, wrapper):
 
 
 @settings(max_examples=40, deadline=None)
-@given(lines=st.lists(st.one_of(ITEMS.map(json.dumps), st.text(alphabet="{}[]\":, ab1", max_size=12)), min_size=2, max_size=12))
+@given(lines=st.lists(st.one_of(ITEMS.map(json.dumps), st.text(alphabet="{}[]\":, ab1", max_size=12)),
+                      min_size=2, max_size=12))
 def test_every_non_blank_json_line_is_analysed_or_skipped(lines):
     lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
     lines[:2] = ['{"title": "first"}', '{"title": "second"}']

@@ -80,7 +80,10 @@ def test_wrong_types_are_skipped_with_reasons(cli, tmp_path):
 def test_json_lines_bad_line_is_skipped_with_its_number(cli, tmp_path):
     path = tmp_path / "bugs.jsonl"
     path.write_text(
-        '{"id": 1, "title": "first"}\n{"id": 2, "title": "second"}\n{"id": 3, "title": \n\n{"id": 4, "title": "fourth"}\n',
+        (
+            '{"id": 1, "title": "first"}\n{"id": 2, "title": "second"}\n'
+            '{"id": 3, "title": \n\n{"id": 4, "title": "fourth"}\n'
+        ),
         encoding="utf-8",
     )
     out = tmp_path / "out"

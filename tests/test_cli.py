@@ -204,7 +204,8 @@ def test_python_dash_m_runs_without_traceback(tmp_path):
 
 def test_format_option_forces_or_refuses(cli, tmp_path):
     unknown = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "nope")
-    assert unknown.code == 2 and unknown.stderr.startswith("riskmap: error: unknown format 'nope'; riskmap reads: junit, xunit,")
+    assert unknown.code == 2 and unknown.stderr.startswith(
+        "riskmap: error: unknown format 'nope'; riskmap reads: junit, xunit,")
     forced = cli("analyze", SAMPLE, "--out", tmp_path, "--format", "json", "-v")
     assert forced.code == 0 and "(forced with --format)" in forced.stderr
 

@@ -44,7 +44,8 @@ def test_fields_rules_and_weights_from_a_config_file(cli, tmp_path):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["config"] == str(config)
     orders = report["components"][0]  # critical 100 x status unknown 0.75 x recency 1.0
-    assert (orders["name"], orders["layer"], orders["tier"], orders["score"]) == ("orders", "integration", "critical", 75.0)
+    assert (orders["name"], orders["layer"], orders["tier"], orders["score"]) == (
+        "orders", "integration", "critical", 75.0)
     assert orders["record_ids"] == ["T-1"]
     login = report["components"][1]
     assert (login["name"], login["layer"]) == ("web.login", "unmapped")
@@ -85,8 +86,8 @@ def test_a_bad_rule_regex_is_a_config_error(cli, tmp_path):
 def test_templates_folder_overrides_the_markdown(cli, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "report.md.j2").write_text("{{ report.summary.records }} records; top: {{ report.components[0].name }}\n",
-                                           encoding="utf-8")
+    (templates / "report.md.j2").write_text(
+        "{{ report.summary.records }} records; top: {{ report.components[0].name }}\n", encoding="utf-8")
     out = tmp_path / "out"
     assert cli("analyze", DATA / "simple_20.json", "--out", out, "-q", "--templates", templates).code == 0
     assert (out / "report.md").read_text(encoding="utf-8") == "20 records; top: integrations\n"

@@ -104,7 +104,8 @@ def test_github_fields(cli, corpus, tmp_path):
 
 def test_jira_fields(cli, corpus, tmp_path):
     [issue] = _records(cli, corpus / "bugs/jira-rest-samples-go-jira/issues_in_sprint.json", tmp_path)
-    assert (issue["id"], issue["severity_raw"], issue["severity"], issue["status"]) == ("AR-86", "Major", "high", "open")
+    assert (issue["id"], issue["severity_raw"], issue["severity"], issue["status"]) == (
+        "AR-86", "Major", "high", "open")
     assert issue["created_at"] == "2015-12-02T15:39:15Z" and issue["category"] == "Task"
 
 

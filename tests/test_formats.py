@@ -13,7 +13,8 @@ from helpers import DATA
 from riskmap.ingest import INGESTERS
 
 GH_CLI = [
-    {"number": 4411, "title": "Checkout 500s when the cart is empty", "state": "OPEN", "createdAt": "2026-10-01T10:00:00Z",
+    {"number": 4411, "title": "Checkout 500s when the cart is empty", "state": "OPEN",
+     "createdAt": "2026-10-01T10:00:00Z",
      "closedAt": None, "url": "https://github.com/acme/shop/issues/4411",
      "labels": [{"name": "priority-high"}, {"name": "area/checkout"}, {"name": "type: validation"}],
      "body": 'Traceback (most recent call last):\n  File "src/checkout/handlers/cart.py", line 9, in post\nKeyError'},
@@ -31,14 +32,16 @@ BUGZILLA = {"bugs": [
      "component": "Layout", "status": "NEW", "creation_time": "2026-08-01T00:00:00Z", "op_sys": "All",
      "cf_crash_signature": "[@ nsIFrame::Reflow]", "keywords": ["crash"],
      "comments": [{"text": 'Traceback (most recent call last):\n  File "layout/frame.py", line 3, in reflow\nBoom'}]},
-    {"id": 9002, "summary": "Event listener leak", "severity": "S2", "product": "Core", "component": "DOM", "status": "RESOLVED",
+    {"id": 9002, "summary": "Event listener leak", "severity": "S2", "product": "Core", "component": "DOM",
+     "status": "RESOLVED",
      "creation_time": "2026-08-02T00:00:00Z", "op_sys": "All"},
 ]}
 SDK_EVENT = {"event_id": "a" * 32, "level": "fatal", "timestamp": 1790000000.5, "platform": "python",
              "exception": {"values": [
                  {"type": "ConnectionError", "value": "db down"},
                  {"type": "RetryError", "value": "gave up after 3 tries", "stacktrace": {"frames": [
-                     {"filename": "site-packages/tenacity/__init__.py", "function": "call", "lineno": 5, "in_app": False},
+                     {"filename": "site-packages/tenacity/__init__.py", "function": "call", "lineno": 5,
+                      "in_app": False},
                      {"filename": "src/orders/adapters/db.py", "function": "save", "lineno": 40, "in_app": True}]}}]}}
 
 
@@ -61,7 +64,8 @@ def _ingest(cli, path: Path, tmp_path: Path) -> tuple[str, list[dict]]:
 def test_github_cli_output_labels_and_pull_requests(cli, tmp_path):
     log, [issue] = _ingest(cli, _write(tmp_path, "gh.json", GH_CLI), tmp_path)
     assert "format github" in log and "1 record, 1 skipped" in log
-    assert (issue["id"], issue["severity_raw"], issue["severity"], issue["status"]) == ("#4411", "priority-high", "high", "open")
+    assert (issue["id"], issue["severity_raw"], issue["severity"], issue["status"]) == (
+        "#4411", "priority-high", "high", "open")
     assert (issue["component_hint"], issue["category"]) == ("checkout", "validation")
     assert issue["frames"][0]["file"] == "src/checkout/handlers/cart.py"
 
@@ -75,7 +79,8 @@ def test_github_search_results(cli, tmp_path):
 def test_jira_plain_list_and_single_issue(cli, tmp_path):
     log, [issue] = _ingest(cli, _write(tmp_path, "jira.json", JIRA_LIST), tmp_path)
     assert "format jira" in log
-    assert (issue["id"], issue["severity"], issue["status"], issue["component_hint"]) == ("PAY-7", "critical", "resolved", "payments")
+    assert (issue["id"], issue["severity"], issue["status"], issue["component_hint"]) == (
+        "PAY-7", "critical", "resolved", "payments")
     assert issue["description"] == "Refund runs twice." and issue["resolved_at"] == "2026-09-03T08:00:00Z"
     _, [single] = _ingest(cli, _write(tmp_path, "one.json", JIRA_LIST[0]), tmp_path)
     assert single["id"] == "PAY-7"
@@ -148,7 +153,8 @@ def test_csv_row_with_extra_cells_is_skipped_with_its_line(cli, tmp_path):
 
 
 def test_every_format_is_covered_here():
-    covered = {"junit", "xunit", "nunit", "trx", "tap", "jest", "mocha", "playwright", "go-test", "pytest-reportlog", "github", "jira", "bugzilla", "sentry", "json", "jira-csv", "bugzilla-csv", "csv",
+    covered = {"junit", "xunit", "nunit", "trx", "tap", "jest", "mocha", "playwright", "go-test", "pytest-reportlog",
+               "github", "jira", "bugzilla", "sentry", "json", "jira-csv", "bugzilla-csv", "csv",
                "log", "json-log"}  # test reports: test_junit.py; logs: test_logs.py
     assert {ingester.name for ingester in INGESTERS} == covered
 

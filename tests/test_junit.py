@@ -107,7 +107,8 @@ def test_the_same_test_across_reports_is_one_record(cli, tmp_path):
         path.write_text(f'<testsuite name="s">{body}</testsuite>', encoding="utf-8")
         return path
 
-    fail = '<testcase classname="orders.Checkout" name="test_total"><failure message="off by one">trace</failure></testcase>'
+    fail = ('<testcase classname="orders.Checkout" name="test_total">'
+            '<failure message="off by one">trace</failure></testcase>')
     always = '<testcase classname="orders.Refund" name="test_refund"><error message="boom">trace</error></testcase>'
     run1 = report("run1.xml", fail + always)
     run2 = report("run2.xml", fail + always)
@@ -129,7 +130,8 @@ NUNIT = """<?xml version="1.0" encoding="utf-8"?>
     <test-case id="1" name="Totals" fullname="Orders.Tests.CartTests.Totals" result="Passed"/>
     <test-case id="2" name="Refund" fullname="Orders.Tests.CartTests.Refund" result="Failed">
       <failure><message><![CDATA[Expected: 10 But was: 9]]></message>
-      <stack-trace><![CDATA[   at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31]]></stack-trace></failure>
+      <stack-trace>\
+<![CDATA[   at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31]]></stack-trace></failure>
     </test-case>
     <test-case id="3" name="Save" fullname="Orders.Tests.RepoTests.Save" result="Failed" label="Error">
       <failure><message>System.TimeoutException : DynamoDB timed out</message></failure>
@@ -142,7 +144,8 @@ TRX = """<?xml version="1.0" encoding="utf-8"?>
     <UnitTestResult testName="Orders.Tests.CartTests.Totals" outcome="Passed"/>
     <UnitTestResult testName="Orders.Tests.CartTests.Refund" outcome="Failed">
       <Output><ErrorInfo><Message>Assert.Equal() Failure</Message>
-      <StackTrace>   at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31</StackTrace></ErrorInfo></Output>
+      <StackTrace>   at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31</StackTrace>\
+</ErrorInfo></Output>
     </UnitTestResult>
     <UnitTestResult testName="Orders.Tests.CartTests.Skipped" outcome="NotExecuted"/>
   </Results>
@@ -167,7 +170,8 @@ def test_xunit_dot_net_corpus_report(corpus):
     result = read_input(corpus / "junit/rwx-captain/xunit_dot_net.xml", Config())
     assert result.summary.format == "xunit"
     # 15 <test> elements: 13 Pass, 1 Fail, 1 Skip (the assemblies' totals count tests the fixture left out)
-    assert (result.summary.tests["passed"], result.summary.tests["failed"], result.summary.tests["skipped"]) == (13, 1, 1)
+    assert (result.summary.tests["passed"], result.summary.tests["failed"],
+            result.summary.tests["skipped"]) == (13, 1, 1)
     [record] = result.records
     assert record.frames and record.frames[0].file == "some/path/to/FileName.cs"
 

@@ -86,7 +86,8 @@ def test_mean_grouping_accuracy_reaches_the_goal(cli, tmp_path, loghub):
     assert sum(scores) / len(scores) >= 0.93  # the goal is 0.90, by EventId, the stricter truth
 
 
-@pytest.mark.parametrize("system, header", [("HDFS", "an HDFS"), ("Apache", "an Apache error log"), ("Linux", "a syslog")])
+@pytest.mark.parametrize("system, header",
+                         [("HDFS", "an HDFS"), ("Apache", "an Apache error log"), ("Linux", "a syslog")])
 def test_loghub_headers_are_detected_and_error_templates_become_records(cli, tmp_path, loghub, system, header):
     log = loghub / system / f"{system}_2k.log"
     report = _report(cli, tmp_path, log)
@@ -162,7 +163,8 @@ def _reference_accuracy(predicted, truth):
     """Zhu et al.'s definition, spelt out: line i is right when {j: p[j]==p[i]} == {j: t[j]==t[i]}."""
     n = len(truth)
     right = sum(1 for i in range(n)
-                if {j for j in range(n) if predicted[j] == predicted[i]} == {j for j in range(n) if truth[j] == truth[i]})
+                if {j for j in range(n) if predicted[j] == predicted[i]}
+                == {j for j in range(n) if truth[j] == truth[i]})
     return right / n if n else 1.0
 
 
@@ -195,7 +197,8 @@ LAYOUT_LINES = [
      "", "sshd(pam_unix)", "check pass; user unknown"),
     ("apache-error", "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
      "error", "", "mod_jk child workerEnv in error state 6"),
-    ("apache-error", "[Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 1234:tid 5] [client 10.0.0.1:80] File does not exist: /var/www/x",
+    ("apache-error", ("[Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 1234:tid 5] [client 10.0.0.1:80] "
+                      "File does not exist: /var/www/x"),
      "error", "core", "File does not exist: /var/www/x"),
     ("apache-access", '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 503 2326',
      "error", "", "GET /apache_pb.gif HTTP/1.0 503"),
@@ -205,10 +208,13 @@ LAYOUT_LINES = [
      "E", "server.go:42", "could not reach etcd"),
     ("lambda", "[ERROR]\t2026-11-03T08:14:02.118Z\t9d1f4c2a-7b3e-4e61-a0c5-2f8b6d7e1a34\tTask 42 not found",
      "ERROR", "", "Task 42 not found"),
-    ("python", "WARNING:tasks.scheduler:reminder queue is 4000 deep", "WARNING", "tasks.scheduler", "reminder queue is 4000 deep"),
-    ("log4j", "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+    ("python", "WARNING:tasks.scheduler:reminder queue is 4000 deep",
+     "WARNING", "tasks.scheduler", "reminder queue is 4000 deep"),
+    ("log4j", ("2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - "
+               "Notification time out: 3200"),
      "INFO", "", "Notification time out: 3200"),
-    ("log4j", "2015-10-18 18:01:47,978 ERROR [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Error starting MRAppMaster",
+    ("log4j", ("2015-10-18 18:01:47,978 ERROR [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: "
+               "Error starting MRAppMaster"),
      "ERROR", "org.apache.hadoop.mapreduce.v2.app.MRAppMaster", "Error starting MRAppMaster"),
     ("python-dashed", "2026-11-03 08:14:02,118 - tasks.db - ERROR - write failed", "ERROR", "tasks.db", "write failed"),
     ("log4j-slash-date", "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers",
@@ -274,7 +280,8 @@ def test_gzip_logs_read_like_plain_ones(cli, tmp_path):
     packed = tmp_path / "app.log.gz"
     packed.write_bytes(gzip.compress(APP_LOG.read_bytes()))
     plain, zipped = _records(cli, tmp_path, APP_LOG), _records(cli, tmp_path, packed)
-    assert [(r["fingerprint"], r["occurrences"]) for r in zipped] == [(r["fingerprint"], r["occurrences"]) for r in plain]
+    assert ([(r["fingerprint"], r["occurrences"]) for r in zipped]
+            == [(r["fingerprint"], r["occurrences"]) for r in plain])
     report = _report(cli, tmp_path, packed)
     assert report["inputs"][0]["detected_by"] == "gzip-compressed; log lines with a log4j header"
 
@@ -290,12 +297,16 @@ def test_a_damaged_gzip_is_refused_by_name_and_the_other_inputs_are_read(cli, tm
 
 
 POWERTOOLS = [
-    {"level": "INFO", "location": "handler:20", "message": "Updating task 41", "timestamp": "2026-11-03 08:14:01,002+0000",
-     "service": "tasks", "xray_trace_id": "1-5759e988-bd862e3fe1be46a994272793"},
+    {"level": "INFO", "location": "handler:20", "message": "Updating task 41",
+     "timestamp": "2026-11-03 08:14:01,002+0000", "service": "tasks",
+     "xray_trace_id": "1-5759e988-bd862e3fe1be46a994272793"},
     {"level": "ERROR", "location": "save:94", "message": "Conditional write failed for task 42",
-     "timestamp": "2026-11-03 08:14:02,118+0000", "service": "tasks", "exception_name": "ConditionalCheckFailedException",
-     "exception": "Traceback (most recent call last):\n  File \"/var/task/src/adapters/dynamodb_repository.py\", line 94, in save\n"
-                  "    self.table.put_item(Item=item)\nConditionalCheckFailedException: The conditional request failed"},
+     "timestamp": "2026-11-03 08:14:02,118+0000", "service": "tasks",
+     "exception_name": "ConditionalCheckFailedException",
+     "exception": "Traceback (most recent call last):\n"
+                  "  File \"/var/task/src/adapters/dynamodb_repository.py\", line 94, in save\n"
+                  "    self.table.put_item(Item=item)\n"
+                  "ConditionalCheckFailedException: The conditional request failed"},
     {"level": "ERROR", "location": "save:94", "message": "Conditional write failed for task 97",
      "timestamp": "2026-11-03 09:30:00,500+0000", "service": "tasks"},
 ]
@@ -315,8 +326,10 @@ def test_powertools_json_lines(cli, tmp_path):
 
 def test_structlog_and_a_cloudwatch_export_holding_powertools_lines(cli, tmp_path):
     structlog = _write(tmp_path, "worker.log", "\n".join(json.dumps(e) for e in (
-        {"event": "lease lost for shard 7", "level": "warning", "timestamp": "2026-11-03T08:00:00Z", "logger": "worker"},
-        {"event": "lease lost for shard 9", "level": "warning", "timestamp": "2026-11-03T08:05:00Z", "logger": "worker"},
+        {"event": "lease lost for shard 7", "level": "warning", "timestamp": "2026-11-03T08:00:00Z",
+         "logger": "worker"},
+        {"event": "lease lost for shard 9", "level": "warning", "timestamp": "2026-11-03T08:05:00Z",
+         "logger": "worker"},
         {"event": "tick", "level": "debug", "timestamp": "2026-11-03T08:06:00Z"},
     )) + "\n")
     cloudwatch = _write(tmp_path, "events.json", json.dumps({

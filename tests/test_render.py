@@ -83,11 +83,13 @@ def test_html_carries_the_charts_and_every_record(cli, tmp_path):
 
     assert cli("analyze", SAMPLE, "--out", tmp_path, "-q", "-r", "html").code == 0
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    start = html.index('<script type="application/json" id="records-data">') + len('<script type="application/json" id="records-data">')
+    opening = '<script type="application/json" id="records-data">'
+    start = html.index(opening) + len(opening)
     rows = json.loads(html[start: html.index("</script>", start)])["rows"]
     assert len(rows) == 32
     assert any(row[7] == "Task title <script>alert('x')</script> rendered unescaped in email preview" for row in rows)
-    start = html.index('<script type="application/json" id="figures-data">') + len('<script type="application/json" id="figures-data">')
+    opening = '<script type="application/json" id="figures-data">'
+    start = html.index(opening) + len(opening)
     figures = json.loads(html[start: html.index("</script>", start)])
     assert figures["heatmap"]["data"][0]["type"] == "heatmap"
     assert len(figures["heatmap"]["data"][0]["y"]) == 11
@@ -157,7 +159,8 @@ def test_counts_in_words_are_singular_for_one():
 
     one = InputSummary(path="a", format="junit", tests={"passed": 1, "failed": 1, "errors": 1, "skipped": 1})
     assert counted(one) == "tests: 1 passed, 1 failed, 1 error, 1 skipped"
-    two = InputSummary(path="a", format="junit", tests={"passed": 2, "failed": 0, "errors": 2, "skipped": 0, "flaky": 1})
+    two = InputSummary(path="a", format="junit",
+                       tests={"passed": 2, "failed": 0, "errors": 2, "skipped": 0, "flaky": 1})
     assert counted(two) == "tests: 2 passed, 0 failed, 2 errors, 0 skipped, 1 flaky"
     log = InputSummary(path="a", format="log", logs={"entries": 1, "templates": 1, "below_warning": 1})
     assert counted(log) == "log: 1 entry, 1 template, 1 entry below warning"

@@ -39,7 +39,8 @@ def test_layers_come_from_the_code():
 
 def test_routes_cli_ports_and_implementations(tmp_path):
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "web.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n@app.get('/x')\ndef x():\n    pass\n")
+    (tmp_path / "app" / "web.py").write_text(
+        "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/x')\ndef x():\n    pass\n")
     (tmp_path / "app" / "tool.py").write_text("import click\n@click.command()\ndef main():\n    pass\n")
     (tmp_path / "app" / "ports.py").write_text("from abc import ABC\nclass Store(ABC):\n    pass\n")
     (tmp_path / "app" / "memory.py").write_text("from app.ports import Store\nclass MemoryStore(Store):\n    pass\n")
@@ -48,7 +49,8 @@ def test_routes_cli_ports_and_implementations(tmp_path):
     assert modules["app/web.py"].why == "web route @app.get on x"
     assert modules["app/tool.py"].layer == Layer.handler and "CLI entry point" in modules["app/tool.py"].why
     assert modules["app/ports.py"].layer == Layer.domain
-    assert (modules["app/memory.py"].layer, modules["app/memory.py"].why) == (Layer.integration, "implements the port Store")
+    assert (modules["app/memory.py"].layer, modules["app/memory.py"].why) == (
+        Layer.integration, "implements the port Store")
     assert modules["app/broken.py"].layer == Layer.domain  # unreadable code is no crash
 
 
@@ -151,7 +153,8 @@ def test_init_writes_a_starter_config_and_never_overwrites(cli, tmp_path):
     assert again.code == 2 and "use --force" in again.stderr
     assert (repo / "pyproject.toml").read_text(encoding="utf-8") == text
     assert cli("init", "--repo", repo, "--force", "-q").code == 0
-    assert tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["riskmap"] == config["tool"]["riskmap"]
+    assert (tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["riskmap"]
+            == config["tool"]["riskmap"])
 
 
 def test_the_starter_config_places_records_without_the_repo(cli, tmp_path):

@@ -17,7 +17,8 @@ AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 SEVERITIES = st.sampled_from([s.value for s in Severity])
 STATUSES = st.sampled_from(["open", "resolved", "unknown"])
 AGES = st.one_of(st.none(), st.integers(min_value=-30, max_value=3000))
-ROWS = st.lists(st.tuples(SEVERITIES, STATUSES, AGES, st.integers(min_value=1, max_value=10**6)), min_size=1, max_size=30)
+ROWS = st.lists(st.tuples(SEVERITIES, STATUSES, AGES, st.integers(min_value=1, max_value=10**6)),
+                min_size=1, max_size=30)
 
 
 def _frame(rows) -> pd.DataFrame:
@@ -40,7 +41,7 @@ def _reference(severity, status, age, occurrences, w: Weights) -> float:
 def test_scores_match_the_documented_formula(rows):
     weights = Weights()
     scores = record_scores(_frame(rows), weights, AS_OF)
-    for row, score in zip(rows, scores):
+    for row, score in zip(rows, scores, strict=True):
         assert abs(score - _reference(*row, weights)) < 1e-5
         assert score >= 0
 

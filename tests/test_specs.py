@@ -30,7 +30,8 @@ from riskmap.render.specs import SpecRenderer, SpecStyle, escape_spec, is_untouc
 from riskmap.text import CONTROL_CHARS
 
 SAMPLE_IDS = {bug["id"] for bug in json.loads(SAMPLE.read_text(encoding="utf-8"))["bugs"]}
-EARS = re.compile(r"^(WHEN .+ THEN THE \S+ SHALL |IF .+ THEN THE \S+ SHALL |WHILE .+ THE \S+ SHALL ).+ \((?P<ids>[^()]+)\)$")
+EARS = re.compile(r"^(WHEN .+ THEN THE \S+ SHALL |IF .+ THEN THE \S+ SHALL |WHILE .+ THE \S+ SHALL )"
+                  r".+ \((?P<ids>[^()]+)\)$")
 CITED = re.compile(r"BUG-\d+")
 #: The first line of every spec file riskmap writes: its marker, with a hash of the rest of the file.
 STAMPED = re.compile(r"<!-- riskmap:generated [0-9a-f]{16} -->")
@@ -96,9 +97,11 @@ def test_design_properties_validate_existing_criteria(cli, tmp_path):
         sections = [line[3:] for line in design.splitlines() if line.startswith("## ")]
         assert sections == ["Overview", "Architecture", "Components and Interfaces", "Data Models",
                             "Correctness Properties", "Error Handling", "Testing Strategy"]
-        criteria = {f"{n}.{i}" for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
+        criteria = {f"{n}.{i}"
+                    for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
                     for i in range(1, len(items) + 1)}
-        properties = re.findall(r"^### Property \d+: .+\n\n(\*For any\*.+)\n\n\*\*Validates: Requirements ([\d., ]+)\*\*$",
+        properties = re.findall(r"^### Property \d+: .+\n\n(\*For any\*.+)\n\n"
+                                r"\*\*Validates: Requirements ([\d., ]+)\*\*$",
                                 design, re.M)
         assert properties
         for _, validates in properties:
@@ -110,7 +113,8 @@ def test_tasks_end_with_requirements_and_include_tests(cli, tmp_path):
     _specs(cli, tmp_path)
     for folder in (tmp_path / ".kiro" / "specs").iterdir():
         tasks = (folder / "tasks.md").read_text(encoding="utf-8")
-        criteria = {f"{n}.{i}" for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
+        criteria = {f"{n}.{i}"
+                    for n, items in _requirements((folder / "requirements.md").read_text(encoding="utf-8")).items()
                     for i in range(1, len(items) + 1)}
         lines = tasks.splitlines()
         assert STAMPED.fullmatch(lines[0]) and lines[1] == "# Implementation Plan"
@@ -140,7 +144,8 @@ def test_spec_kit_style(cli, tmp_path):
     spec = (tmp_path / "specs" / folders[0] / "spec.md").read_text(encoding="utf-8")
     for heading in ("# Feature Specification: Harden ", "## User Scenarios & Testing *(mandatory)*",
                     "### User Story 1 - ", "**Acceptance Scenarios**:", "## Requirements *(mandatory)*",
-                    "### Functional Requirements", "- **FR-001**: ", "## Success Criteria *(mandatory)*", "- **SC-001**: "):
+                    "### Functional Requirements", "- **FR-001**: ", "## Success Criteria *(mandatory)*",
+                    "- **SC-001**: "):
         assert heading in spec
     assert set(CITED.findall(spec)) <= SAMPLE_IDS
     plan = (tmp_path / "specs" / folders[0] / "plan.md").read_text(encoding="utf-8")
@@ -208,15 +213,18 @@ def test_spec_kit_numbering_follows_the_numbers_given():
     draft = SpecDraft(component="orders.handler", slug="orders-handler", system="orders.handler",
                       layer=Layer.handler, tier=Tier.high, score=3.0, as_of=None, files=[], functions={},
                       records=[record], requirements=[requirement], tasks=[task], test_levels={"contract": 1},
-                      properties=[CorrectnessProperty(number=1, title="Validation", statement="...", validates=["1.1"])],
+                      properties=[CorrectnessProperty(number=1, title="Validation", statement="...",
+                                                      validates=["1.1"])],
                       targets=[SpecTarget(text="Open high records in orders.handler: 1 now", record_ids=["BUG-1"])])
     other = draft.model_copy(update={"component": "orders.rules", "slug": "orders-rules"})
     spec_kit = SpecRenderer(SpecStyle.spec_kit)
-    assert sorted({name.split("/")[0] for name in spec_kit.render([draft, other], {"orders-handler": 7, "orders-rules": 9})}) == [
+    assert sorted({name.split("/")[0]
+                   for name in spec_kit.render([draft, other], {"orders-handler": 7, "orders-rules": 9})}) == [
         "007-orders-handler", "009-orders-rules"]
     assert sorted({name.split("/")[0] for name in spec_kit.render([draft])}) == ["001-orders-handler"]
     kiro = SpecRenderer(SpecStyle.kiro)
-    assert sorted({name.split("/")[0] for name in kiro.render([draft, other], {"orders-handler": 7, "orders-rules": 9})}) == [
+    assert sorted({name.split("/")[0]
+                   for name in kiro.render([draft, other], {"orders-handler": 7, "orders-rules": 9})}) == [
         "orders-handler", "orders-rules"]
 
 
@@ -281,7 +289,8 @@ def test_a_stated_testing_gap_decides_the_level(level, text, layer, category):
     assert catching_level(layer, category, f"{level}: {text}") == (expected, "named by the export's testing gap")
 
 
-@given(layer=st.sampled_from(list(Layer)), category=st.sampled_from(["validation", "api contract", "serialization", "other"]))
+@given(layer=st.sampled_from(list(Layer)),
+       category=st.sampled_from(["validation", "api contract", "serialization", "other"]))
 def test_without_a_gap_the_place_decides_the_level(layer, category):
     level, _ = catching_level(layer, category, None)
     assert level in LEVELS
@@ -298,7 +307,8 @@ def test_templates_folder_overrides_the_spec_wording(cli, tmp_path):
     (templates / "requirements.md.j2").write_text(
         "# {{ spec.component }}\n{% for r in spec.requirements %}{{ r.number }}: {{ r.record_ids|cite }}\n{% endfor %}",
         encoding="utf-8")
-    result = cli("spec", SAMPLE, "-q", "--top", "1", "--out", "out", "--templates", tmp_path / "templates", cwd=tmp_path)
+    result = cli("spec", SAMPLE, "-q", "--top", "1", "--out", "out", "--templates", tmp_path / "templates",
+                 cwd=tmp_path)
     assert result.code == 0
     text = (tmp_path / "out" / "adapters-dynamodb-repository" / "requirements.md").read_text(encoding="utf-8")
     # a user's template gets riskmap's marker too, so a person's later edits are recognised
