@@ -24,12 +24,10 @@ from riskmap import __version__, pipeline
 from riskmap.config import Config
 from riskmap.errors import InputError, RiskmapError, UsageError
 from riskmap.ingest import INGESTERS
-from riskmap.ingest.logs import template_rows, top_templates
+from riskmap.ingest.logs import top_templates
 from riskmap.models import FileResult, Tier
 from riskmap.pipeline import ReportKind
-from riskmap.render import write_bytes
 from riskmap.render.specs import SpecStyle
-from riskmap.render.templates_csv import template_lines_csv
 from riskmap.text import plural
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
@@ -85,12 +83,13 @@ InputsArg = Annotated[
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Config file (riskmap.toml or a pyproject.toml with \\[tool.riskmap]). "
+    typer.Option("--config", "-c", metavar="FILE",
+                 help="Config file (riskmap.toml or a pyproject.toml with \\[tool.riskmap]). "
                  "Default: the one in the current folder, if any."),
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="Read every input as this format instead of detecting it "
+    typer.Option("--format", "-f", metavar="NAME", help="Read every input as this format instead of detecting it "
                  "(see `riskmap formats`)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
@@ -122,16 +121,20 @@ EXIT_CODES_HELP = (
 
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="The date recency is measured from (YYYY-MM-DD or ISO 8601). "
+    typer.Option("--as-of", metavar="DATE", help="The date recency is measured from (YYYY-MM-DD or ISO 8601). "
                  "Default: the newest timestamp in the data, never the clock."),
 ]
 TemplatesOpt = Annotated[
-    Path | None, typer.Option("--templates", help="Folder of jinja2 templates that override riskmap's own.")
+    Path | None,
+    typer.Option("--templates", metavar="DIR", help="Folder of jinja2 templates that override riskmap's own."),
 ]
-SpecStyleOpt = Annotated[SpecStyle, typer.Option("--style", help="Spec format: Kiro or GitHub spec-kit.")]
+SpecStyleOpt = Annotated[
+    SpecStyle, typer.Option("--style", metavar="kiro|spec-kit", help="Spec format: Kiro or GitHub spec-kit.")
+]
 RepoOpt = Annotated[
     Path | None,
-    typer.Option("--repo", help="The service's repository: place paths and stack frames by what its code does "
+    typer.Option("--repo", metavar="DIR",
+                 help="The service's repository: place paths and stack frames by what its code does "
                  "(handlers, domain, adapters), and report its layer violations."),
 ]
 
@@ -168,7 +171,8 @@ def analyze(
     as_of: AsOfOpt = None,
     fail_on: Annotated[
         Tier | None,
-        typer.Option("--fail-on", help="Exit 3 when any component reaches this tier (for CI gates)."),
+        typer.Option("--fail-on", metavar="TIER", help="Exit 3 when any component reaches this tier: critical, "
+                     "high, medium or low (for CI gates)."),
     ] = None,
     repo: RepoOpt = None,
     config_file: ConfigOpt = None,
@@ -207,7 +211,7 @@ def spec(
     ] = None,
     style: SpecStyleOpt = SpecStyle.kiro,
     top: Annotated[
-        int | None, typer.Option("--top", min=1, help="Specs for the N riskiest components.")
+        int | None, typer.Option("--top", min=1, metavar="N", help="Specs for the N riskiest components.")
     ] = None,
     components: Annotated[
         list[str] | None, typer.Option("--component", metavar="NAME",
@@ -326,7 +330,7 @@ def templates(
                                     "file; - for stdout.")
     ] = None,
     top: Annotated[
-        int | None, typer.Option("--top", "-n", min=0, help="Print the N most frequent templates. "
+        int | None, typer.Option("--top", "-n", min=0, metavar="N", help="Print the N most frequent templates. "
                                     "Default: 20 when there is no --output.")
     ] = None,
 ) -> None:
@@ -338,11 +342,11 @@ def templates(
         err.print(f"riskmap: error: {exc}", markup=False)
         raise typer.Exit(EXIT_INPUT_FAILED) from None
     if output is not None:
-        write_bytes(output, template_lines_csv(template_rows(mined)))
+        pipeline.write_template_lines(mined, output)
     count = top if top is not None else (0 if output is not None else 20)
     if count:
         table = Table(title=f"riskmap: {log} ({plural(mined.entries, 'entry', 'entries')}, "
-                      f"{plural(len(mined.groups), 'template')}, {mined.layout.name} layout)", title_justify="left")
+                      f"{plural(len(mined.groups), 'template')}, {mined.layout.title} layout)", title_justify="left")
         table.add_column("entries", justify="right", overflow="fold")
         for column in ("id", "level", "template"):
             table.add_column(column, overflow="fold")

@@ -20,7 +20,7 @@ from riskmap.analyze.specs import build_specs, select_components
 from riskmap.config import Config, find_config, load_config
 from riskmap.errors import UsageError
 from riskmap.ingest import read_input
-from riskmap.ingest.logs import MinedLog, mine_file
+from riskmap.ingest.logs import MinedLog, mine_file, template_rows
 from riskmap.models import RECORD_ADAPTER, Analysis, ComponentRisk, FileResult, Tier
 from riskmap.progress import SILENT, Progress
 from riskmap.render import Renderer, write_bytes
@@ -30,6 +30,7 @@ from riskmap.render.json_report import JsonRenderer
 from riskmap.render.markdown import MarkdownRenderer
 from riskmap.render.specs import SpecRenderer, SpecStyle, is_untouched, stamp
 from riskmap.render.starter_config import starter_config
+from riskmap.render.templates_csv import template_lines_csv
 from riskmap.repo import RepoMap, StarterComponent, scan_repo, starter_components
 
 
@@ -272,3 +273,8 @@ def mine_log(log: Path, keep_lines: bool = False, progress: Progress = SILENT) -
         raise UsageError(f"{log}: {'is a folder' if log.is_dir() else 'no such file'}")
     progress.start_file(log)
     return mine_file(log, keep_lines, progress)
+
+
+def write_template_lines(mined: MinedLog, output: str | Path) -> None:
+    """Write ``line,template_id,template`` for every line of a log mined with ``keep_lines`` (``-``: stdout)."""
+    write_bytes(output, template_lines_csv(template_rows(mined)))
