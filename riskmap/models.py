@@ -125,6 +125,8 @@ class Record:
     frames: tuple[Frame, ...] = ()
     occurrences: int = 1
     fingerprint: str = ""
+    #: None for a defect; else why it is not scored ("feature request", "duplicate of X", ...).
+    excluded: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
