@@ -16,14 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskmap.ingest.logs.entries import read_entries
-from riskmap.ingest.logs.layouts import LAYOUTS, PLAIN, detect_layout
+from riskmap.ingest.logs.layouts import LAYOUTS, PLAIN
+from riskmap.ingest.logs.learned import detect_layout
 from riskmap.ingest.logs.mining import TemplateMiner, grouping_accuracy, mine, template_fingerprint, tokens
 
 SAMPLE_DATA = ROOT / "sample_data"
 APP_LOG = SAMPLE_DATA / "app.log"
 LOGHUB = ("HDFS", "Apache", "Linux")
 #: The grouping accuracy riskmap reaches on the raw Loghub 2k lines: truth by template, by EventId.
-REACHED = {"HDFS": (1.0, 1.0), "Apache": (1.0, 1.0), "Linux": (0.996, 0.810)}
+REACHED = {"HDFS": (1.0, 1.0), "Apache": (1.0, 1.0), "Linux": (0.995, 0.809)}
 
 
 def _records(cli, tmp_path: Path, *inputs: Path) -> list[dict]:
