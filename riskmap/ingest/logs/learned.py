@@ -86,7 +86,7 @@ def header_columns(sample: Sequence[str]) -> list[str]:
     the middle (``RAS KERNEL``) belong to it when something telling follows them (a value after
     two words or more only when at least ``VARIED`` of the lines differ in it); a ``name:`` or a dash after the
     first column ends it at once. A header without a value column, or starting with a plain word
-    or a ``name:``, is no header.
+    or a ``name:``, is no header; a ``-`` counts as an empty field of its column's kind.
     """
     rows = [[field_kind(field) for field in line_fields(line)] for line in sample]
     if not rows:
@@ -97,6 +97,13 @@ def header_columns(sample: Sequence[str]) -> list[str]:
     for column in range(MAX_COLUMNS):
         counts = Counter(row[column] if column < len(row) else "" for row in rows)
         kind, count = counts.most_common(1)[0]
+        dashes = counts.pop("dash", 0)
+        if dashes and counts and counts.most_common(1)[0][0] and (kind != "dash" or column == 0):
+            # "-" stands for an empty field: a column of values and dashes is a column of values
+            kind, count = counts.most_common(1)[0]
+            count += dashes
+            if column == 0 and kind == "word":
+                kind = "flag"  # "-" or a word: a field of flags (BGL's alert tags)
         if not kind or count < STABLE * len(rows):
             break
         kinds.append(kind)

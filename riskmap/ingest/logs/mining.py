@@ -256,7 +256,10 @@ def _gap(merged: list[str], gap_a: list[str], gap_b: list[str]) -> bool:
     if merged and merged[-1][-1:] == "=":
         return False  # a key with a value and the same key without one
     for gap in (gap_a, gap_b):
-        if gap and not all(_variable(token) for token in _BRACKETED_VALUE.sub(" ", " ".join(gap)).split()):
+        text, previous = " ".join(gap), ""
+        while text != previous:  # ((<*>)) too
+            text, previous = _BRACKETED_VALUE.sub(WILDCARD, text), text
+        if gap and not all(_variable(token) for token in text.split()):
             return False
     if not merged or merged[-1] != WILDCARD:
         merged.append(WILDCARD)
