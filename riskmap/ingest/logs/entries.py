@@ -71,16 +71,22 @@ def read_entries(lines: Iterable[str], layout: Layout) -> Iterator[Entry]:
 
 
 def _header_entries(lines: Iterable[str], layout: Layout) -> Iterator[Entry]:
-    """Entries of a file with a header layout: a line without a header continues the one before."""
+    """Entries of a file with a header layout: a line without a header continues the one before
+    (with a learned header, only when it looks like a continuation: indented, blank, a trace)."""
     current: Entry | None = None
     match = layout.pattern.match
+    learned = layout.learned
     for number, line in enumerate(lines, start=1):
         found = match(line)
         if found is None:
             if current is None:
                 current = Entry(number, line.strip(), lines=[line])
-            else:
+            elif not learned or not line.strip() or CONTINUATION.match(line):
                 current.lines.append(line)
+            else:
+                yield current
+                current = Entry(number, line.strip(), lines=[line])
+                leading_level(current)
             continue
         if current is not None:
             yield current

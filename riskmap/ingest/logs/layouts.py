@@ -35,6 +35,9 @@ class Layout:
     title: str
     pattern: re.Pattern[str]
     time_formats: tuple[str, ...] = ()
+    #: Learned from the file (:mod:`.learned`): a line it does not fit starts an entry of its own
+    #: unless it looks like the continuation of one (a known layout makes it a continuation).
+    learned: bool = False
 
 
 #: The header layouts riskmap detects; on a tie the earlier one wins.
@@ -77,8 +80,8 @@ CONTINUATION = re.compile(
 )
 
 
-def detect_layout(lines: Iterable[str]) -> Layout:
-    """The header layout that fits most of the sample lines (at least half of them, not counting
+def known_layout(lines: Iterable[str]) -> Layout:
+    """The known header layout that fits most of the sample lines (at least half of them, not counting
     the lines of stack traces), else ``plain``."""
     sample = [line for line in lines if line.strip() and not CONTINUATION.match(line)][:SAMPLE_LINES]
     best, best_hits = PLAIN, 0

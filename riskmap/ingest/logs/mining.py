@@ -5,8 +5,11 @@ become ``<*>``), split into tokens, and then clustered the way Drain does it (He
 2017): messages of the same length (a run of like values counts once) whose first two constant
 tokens agree are compared position by position; a message joins the most similar template when
 at least three in five of its tokens match it, and the positions that differ become ``<*>``.
-Two rules of riskmap's own keep distinct events apart without tuning to any system: ``key=value``
-is read as a constant key and a variable value, and a key is never turned into ``<*>``.
+Rules of riskmap's own keep distinct events apart without tuning to any system: ``key=value``
+is read as a constant key and a variable value, a key is never turned into ``<*>``, and two
+messages that differ in more than one constant word are different events. A message that finds
+no template of its length joins one of another length when they differ only in variable parts
+(:func:`joined`: ``close, <*> bytes sent`` and ``close, <*> bytes (<*> KB) sent``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from riskmap.text import stable_hash
 WILDCARD = "<*>"
 #: A message joins a template when at least this share of its tokens match it.
 SIMILARITY = 0.6
+#: A message of the same length joins a template only when they differ in at most this many
+#: constant words (a user name, a state); more, and they are different events.
+CONSTANT_DIFFS = 1
 #: How many leading tokens choose the group of templates a message is compared with.
 PREFIX = 2
 
@@ -44,6 +50,8 @@ _MASKS = re.compile(
         )
     )
 )
+#: A bracketed group holding a value, a variable part as a whole: ``(<*> KB)``.
+_BRACKETED_VALUE = re.compile(r"[(\[{][^()\[\]{}]*<\*>[^()\[\]{}]*[)\]}]")
 _KEY_VALUE = re.compile(r"^([(\[{]?[A-Za-z_][\w.\-\[\]()]*=)(.*)$")
 #: A miner's memos of masked tokens and placed messages are emptied when they grow past this.
 MEMO_SIZE = 200_000
@@ -146,6 +154,8 @@ class TemplateMiner:
     #: Masked messages already placed: the same masked message joins the same template again.
     _placed: dict[tuple[str, ...], Template] = field(default_factory=dict)
     _memo: dict[str, str | tuple[str, str]] = field(default_factory=dict)
+    #: Templates by their leading tokens alone, of every length: where a message of another length looks.
+    _prefixes: dict[tuple[str, ...], list[Template]] = field(default_factory=dict)
 
     def add(self, message: str) -> Template:
         """Put a message into its template (a new one when none is similar enough)."""
@@ -154,19 +164,22 @@ class TemplateMiner:
         if placed is not None:
             placed.size += 1
             return placed
-        key = (len(toks), *(WILDCARD if _variable(t) else t for t in toks[:PREFIX]))
-        group = self._groups.setdefault(key, [])
+        prefix = tuple(WILDCARD if _variable(t) else t for t in toks[:PREFIX])
+        group = self._groups.setdefault((len(toks), *prefix), [])
         best, best_score = None, -1.0
         for template in group:
             score = _similarity(template.tokens, toks)
             if score > best_score:
                 best, best_score = template, score
-        if best is None or best_score < self.similarity:
-            best = Template(list(toks), number=len(self.templates))
-            self.templates.append(best)
-            group.append(best)
-        else:
+        if best is not None and best_score >= self.similarity:
             best.tokens = [a if a == b else WILDCARD for a, b in zip(best.tokens, toks, strict=True)]
+        else:
+            best = self._join_other_length(prefix, toks)
+            if best is None:
+                best = Template(list(toks), number=len(self.templates))
+                self.templates.append(best)
+                group.append(best)
+                self._prefixes.setdefault(prefix, []).append(best)
         best.size += 1
         if len(self._placed) >= MEMO_SIZE:
             self._placed.clear()
@@ -174,15 +187,98 @@ class TemplateMiner:
         return best
 
 
+    def _join_other_length(self, prefix: tuple[str, ...], toks: tuple[str, ...]) -> Template | None:
+        """The template of another length the message joins (see :func:`joined`), its tokens widened
+        and its place among the groups moved to its new length; None when there is none."""
+        for template in self._prefixes.get(prefix, ()):
+            merged = joined(template.tokens, toks, self.similarity)
+            if merged is None:
+                continue
+            if len(merged) != len(template.tokens):
+                self._groups[(len(template.tokens), *prefix)].remove(template)
+                self._groups.setdefault((len(merged), *prefix), []).append(template)
+            template.tokens = merged
+            return template
+        return None
+
+
+def joined(template: Sequence[str], toks: Sequence[str], similarity: float = SIMILARITY) -> list[str] | None:
+    """The template widened to hold a message of another length, or None when they differ in more
+    than variable parts.
+
+    The two are aligned on their longest common subsequence of tokens (a ``<*>`` of the template
+    matches any variable token). Every stretch between matched tokens must hold only variable tokens
+    on each side, a bracketed group with a value counting as one (``(<*> KB)``), and not follow a
+    key (``rhost=`` and ``rhost=<*>`` stay apart); at least
+    ``similarity`` of the longer one's tokens must be matched. Each stretch
+    becomes one ``<*>``: ``close, <*> bytes sent`` and ``close, <*> bytes (<*> KB) sent`` give
+    ``close, <*> bytes <*> sent``; ``connection opened`` and ``connection not opened`` stay apart.
+    """
+    rows, cols = len(template), len(toks)
+    if not rows or not cols or min(rows, cols) < similarity * max(rows, cols):
+        return None
+    same = [[_same(a, b) for b in toks] for a in template]
+    table = [[0] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(rows - 1, -1, -1):
+        row, below = table[i], table[i + 1]
+        for j in range(cols - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if same[i][j] else max(below[j], row[j + 1])
+    if table[0][0] < similarity * max(rows, cols):
+        return None
+    merged: list[str] = []
+    i = j = 0
+    gap_a: list[str] = []
+    gap_b: list[str] = []
+    while i < rows or j < cols:
+        if i < rows and j < cols and same[i][j] and table[i][j] == table[i + 1][j + 1] + 1:
+            if not _gap(merged, gap_a, gap_b):
+                return None
+            merged.append(template[i] if template[i] == toks[j] else WILDCARD)
+            i, j = i + 1, j + 1
+        elif j < cols and (i == rows or table[i][j + 1] >= table[i + 1][j]):
+            gap_b.append(toks[j])
+            j += 1
+        else:
+            gap_a.append(template[i])
+            i += 1
+    return merged if _gap(merged, gap_a, gap_b) else None
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or (a == WILDCARD and _variable(b)) or (b == WILDCARD and _variable(a))
+
+
+def _gap(merged: list[str], gap_a: list[str], gap_b: list[str]) -> bool:
+    """Close a stretch of unmatched tokens: False when it differs in more than variable parts, else
+    write it as one ``<*>`` (not twice in a row) and empty it."""
+    if not gap_a and not gap_b:
+        return True
+    if merged and merged[-1][-1:] == "=":
+        return False  # a key with a value and the same key without one
+    for gap in (gap_a, gap_b):
+        text, previous = " ".join(gap), ""
+        while text != previous:  # ((<*>)) too
+            text, previous = _BRACKETED_VALUE.sub(WILDCARD, text), text
+        if gap and not all(_variable(token) for token in text.split()):
+            return False
+    if not merged or merged[-1] != WILDCARD:
+        merged.append(WILDCARD)
+    gap_a.clear()
+    gap_b.clear()
+    return True
+
+
 def _variable(token: str) -> bool:
     return WILDCARD in token or (not token.isalpha() and any(c.isdigit() for c in token))
 
 
 def _similarity(template: list[str], toks: tuple[str, ...]) -> float:
-    """Share of positions where the message matches the template; -1 when a key differs."""
+    """Share of positions where the message matches the template; -1 when a key differs or more
+    than ``CONSTANT_DIFFS`` constant words do."""
     if not toks:
         return 1.0
     same = 0
+    words = 0
     for a, b in zip(template, toks, strict=True):
         if a == b:
             same += 1
@@ -190,6 +286,10 @@ def _similarity(template: list[str], toks: tuple[str, ...]) -> float:
             return -1.0
         elif a == WILDCARD:
             same += 1
+        elif not _variable(b):
+            words += 1
+            if words > CONSTANT_DIFFS:
+                return -1.0
     return same / len(toks)
 
 

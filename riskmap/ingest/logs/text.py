@@ -10,7 +10,8 @@ from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.logs.entries import read_entries
 from riskmap.ingest.logs.files import open_text
-from riskmap.ingest.logs.layouts import PLAIN, SAMPLE_LINES, detect_layout
+from riskmap.ingest.logs.layouts import PLAIN, SAMPLE_LINES
+from riskmap.ingest.logs.learned import detect_layout
 from riskmap.ingest.logs.mined import MinedLog, log_records, mine_entries
 from riskmap.models import LogCounts, Record
 from riskmap.text import article
