@@ -60,9 +60,11 @@ RUNTIME_ROOT = re.compile(
     re.IGNORECASE,
 )
 
-#: Test code: test folders, ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs``, ``TestX.java``, ``x.spec.ts``.
+#: Test code: test folders, ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs``, ``TestX.java``, ``x.spec.ts``,
+#: and test helpers (``XTestCase``, ``XTestBase``, ``XTestUtils``, ``AbstractTestX``).
 _TEST_FILE = re.compile(r"(?:^|/)(?:tests?|__tests__|spec|specs|testing)/|(?:^|/)test_[^/]+$"
-                        r"|_(?:test|spec)\.\w+$|[a-z0-9]Tests?\.\w+$|(?:^|/)Tests?[A-Z]\w*\.\w+$|\.(?:test|spec)\.\w+$")
+                        r"|_(?:test|spec)\.\w+$|[a-z0-9](?:Tests?|TestCase|TestBase|TestUtils?|TestHelpers?)\.\w+$"
+                        r"|(?:^|/)(?:Abstract)?Tests?[A-Z]\w*\.\w+$|\.(?:test|spec)\.\w+$")
 #: What a test file's name adds to the name of the code it tests.
 _UNDER_TEST = (
     (re.compile(r"(?:Tests?|Spec)(\.\w+)?$"), r"\1"),

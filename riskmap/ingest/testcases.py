@@ -125,18 +125,16 @@ _TEST_CLASS = re.compile(r"(?:[\w$]+\.)+(?:[A-Z][\w$]*Tests?|Tests?[A-Z][\w$]*)"
 def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
     """Where a failing test points when its trace shows no application code: the code under test.
 
-    From the test's file (``tests/test_foo.py`` -> ``foo.py``), else its innermost test frame, else
-    its class name (``org.acme.FooTest`` -> ``org/acme/Foo``, same package); a test file whose name
+    From the test's file (``tests/test_foo.py`` -> ``foo.py``), else its class name
+    (``org.acme.FooTest`` -> ``org/acme/Foo``, same package), else its innermost test frame (a
+    helper of a base test class says less than the test's own class); a test file whose name
     names no tested code stays the place.
     """
+    named = classname.split("$")[0].replace(".", "/") if _TEST_CLASS.fullmatch(classname) else None
     innermost = next((f.file for f in reversed(frames) if f.in_app), None)
-    for candidate in (file, innermost):
+    for candidate in (file, named, innermost):
         if candidate:
             tested = code_under_test(candidate)
             if tested:
                 return tested
-    if _TEST_CLASS.fullmatch(classname):
-        tested = code_under_test(classname.split("$")[0].replace(".", "/"))
-        if tested:
-            return tested
     return file
