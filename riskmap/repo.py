@@ -313,9 +313,10 @@ def _from_source_root(path: str) -> str:
 def starter_components(repo_map: RepoMap) -> list[StarterComponent]:
     """One component per production module, or per folder where a large folder is all of one layer.
 
-    A module's globs match its whole path from the source root (``pkg/text.py``, ``*/pkg/text.py``:
-    also where it is deployed), never a file whose name only ends the same (``context.py``); a
-    module at the root matches by its name alone; a folder's pattern matches the files directly in it.
+    A module's pattern matches its whole path from the source root, as whole segments
+    (``re:(?:^|/)pkg/text\\.py$``: also where it is deployed), never a file whose name only ends the
+    same (``context.py``); a module at the root matches by its name alone; a folder's pattern
+    matches the files directly in it.
     """
     by_folder: dict[str, list[RepoModule]] = {}
     for module in repo_map.modules.values():
@@ -336,6 +337,6 @@ def starter_components(repo_map: RepoMap) -> list[StarterComponent]:
             if name == "__init__":  # the package at the repository's root
                 name = PurePosixPath(repo_map.root).name or name
             relative = _from_source_root(m.path)
-            globs = (relative, f"*/{relative}") if "/" in relative else (relative,)
+            globs = (f"re:(?:^|/){re.escape(relative)}$",) if "/" in relative else (relative,)
             components.append(StarterComponent(name, m.layer, globs, m.why))
     return sorted(components, key=lambda c: (LAYER_ORDER[c.layer], c.name))

@@ -89,7 +89,8 @@ Caused by: java.sql.SQLException: locked
     ("panic: nil map\n\ngoroutine 1 [running]:\ngithub.com/acme/shop/cart.Add(0x0)\n"
      "\t/home/runner/work/shop/shop/cart/cart.go:12 +0x1d\nmain.main()\n\t/home/runner/work/shop/shop/main.go:8 +0x25\n"
      "runtime.main()\n\t/usr/local/go/src/runtime/proc.go:250 +0x1\n", "/home/runner/work/shop/shop/cart/cart.go"),
-    ("System.NullReferenceException: x\n   at Acme.Orders.Repo.Save() in C:\\a\\shop\\shop\\src\\Orders\\Repo.cs:line 42\n"
+    ("System.NullReferenceException: x\n"
+     "   at Acme.Orders.Repo.Save() in C:\\a\\shop\\shop\\src\\Orders\\Repo.cs:line 42\n"
      "   at System.Threading.Tasks.Task.Run() in /_/src/Task.cs:line 1\n", "C:\\a\\shop\\shop\\src\\Orders\\Repo.cs"),
     ("NoMethodError: undefined method\n/app/app/models/user.rb:12:in `save'\n"
      "/usr/local/bundle/gems/activerecord-7.0/lib/base.rb:5:in `create'\n", "/app/app/models/user.rb"),
