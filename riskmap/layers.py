@@ -44,11 +44,57 @@ SOURCE_ROOTS = frozenset({"src", "lib", "python", "source", "."})
 CODE_SUFFIXES = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|go|java|kt|rb|cs|php|rs|scala|swift)$", re.I)
 
 _DRIVE = re.compile(r"^[A-Za-z]:/")
-#: Where code runs or is checked out: AWS Lambda, containers, GitHub Actions, GitLab CI, Jenkins.
+#: Where code runs or is checked out: AWS Lambda and its layers; containers (/app, /srv, /usr/src/app,
+#: /workspace, /code); GitHub Actions (/home/runner/work/<repo>/<repo>, Windows C:/a/<repo>/<repo> and
+#: D:/a/..., container jobs /__w/<repo>/<repo>, /github/workspace); GitLab (/builds/<group>/<project>);
+#: Jenkins (/var/lib/jenkins/workspace/<job>, /var/jenkins_home/workspace/<job>, C:/Jenkins/workspace/<job>);
+#: Buildkite (/var/lib/buildkite-agent/builds/<agent>/<org>/<pipeline>); CircleCI (/home/circleci/project,
+#: /root/project); Azure Pipelines (/home/vsts/work/1/s, D:/a/1/s, self-hosted <agent>/_work/1/s).
 RUNTIME_ROOT = re.compile(
-    r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|app|usr/src/app|srv/app|workspace|github/workspace"
-    r"|home/runner/work/[^/]+/[^/]+|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|code)/"
+    r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|opt/nodejs|app|usr/src/app|srv/app|srv|workspace"
+    r"|github/workspace|home/runner/work/[^/]+/[^/]+|__w/[^/]+/[^/]+|a/\d+/s|a/[^/]+/[^/]+"
+    r"|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|var/jenkins_home/workspace/[^/]+"
+    r"|jenkins/workspace/[^/]+|var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+"
+    r"|buildkite/builds/[^/]+/[^/]+/[^/]+|home/circleci/project|root/project|home/vsts/work/\d+/s"
+    r"|agent/_work/\d+/s|code)/",
+    re.IGNORECASE,
 )
+
+#: Test code: test folders, ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs``, ``TestX.java``, ``x.spec.ts``,
+#: and test helpers (``XTestCase``, ``XTestBase``, ``XTestUtils``, ``AbstractTestX``).
+_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|__tests__|spec|specs|testing)/|(?:^|/)test_[^/]+$"
+                        r"|_(?:test|spec)\.\w+$|[a-z0-9](?:Tests?|TestCase|TestBase|TestUtils?|TestHelpers?)\.\w+$"
+                        r"|(?:^|/)(?:Abstract)?Tests?[A-Z]\w*\.\w+$|\.(?:test|spec)\.\w+$")
+#: What a test file's name adds to the name of the code it tests.
+_UNDER_TEST = (
+    (re.compile(r"(?:Tests?|Spec)(\.\w+)?$"), r"\1"),
+    (re.compile(r"^Tests?(?=[A-Z])"), ""),
+    (re.compile(r"^test_"), ""),
+    (re.compile(r"_(?:test|spec)(\.\w+)?$"), r"\1"),
+    (re.compile(r"\.(?:test|spec)(\.\w+)$"), r"\1"),
+)
+#: Folders that hold tests beside the code: dropped from the tested code's path.
+_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "junit"})
+
+
+def is_test_file(path: str) -> bool:
+    """Whether a file is test code (``tests/``, ``test_x.py``, ``x_test.go``, ``XTest.java``, ``x.spec.ts`` ...)."""
+    return _TEST_FILE.search(path.replace("\\", "/")) is not None
+
+
+def code_under_test(path: str) -> str | None:
+    """The file a test file tests, by the naming conventions: ``pkg/FooTest.java`` -> ``pkg/Foo.java``,
+    ``tests/test_foo.py`` -> ``foo.py``, ``src/foo.spec.ts`` -> ``src/foo.ts``, ``FooTests.cs`` -> ``Foo.cs``;
+    test folders are dropped (``src/test/java/pkg`` -> ``src/java/pkg``). None when the name is no test's name.
+    """
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    for pattern, replacement in _UNDER_TEST:
+        tested = pattern.sub(replacement, name)
+        if tested != name and CODE_SUFFIXES.sub("", tested):
+            folders = [p for p in parts[:-1] if p.lower() not in _TEST_FOLDERS]
+            return "/".join([*folders, tested])
+    return None
 
 
 def called_infrastructure(file: str) -> str | None:
@@ -84,7 +130,7 @@ def _conventional_layer(path: str) -> tuple[Layer, str] | None:
 
 def strip_runtime_root(path: str) -> str:
     """A forward-slash path without where it was deployed or checked out (``/var/task/``, a CI workspace ...)."""
-    return RUNTIME_ROOT.sub("", path.replace("\\", "/"))
+    return RUNTIME_ROOT.sub("", path.replace("\\", "/"), count=1)
 
 
 @lru_cache(maxsize=65536)

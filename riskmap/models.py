@@ -230,6 +230,9 @@ class ScoredRecord:
     fingerprint: str
     test_level: str
     source: Source
+    #: The class or function the record names inside its component (``EventPublisher.publish_event``
+    #: in ``integrations``; a fault frame's ``Class.method``), or None.
+    detail: str | None = None
 
 
 class ComponentRisk(BaseModel):

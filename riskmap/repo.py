@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 
 from riskmap.errors import UsageError
-from riskmap.layers import INFRASTRUCTURE, LAYER_ORDER, WORD_LAYER, conventional_layer, module_name
+from riskmap.layers import (
+    INFRASTRUCTURE,
+    LAYER_ORDER,
+    SOURCE_ROOTS,
+    WORD_LAYER,
+    conventional_layer,
+    is_test_file,
+    module_name,
+)
 from riskmap.models import Layer
 
 #: Other source files indexed so that their stack frames resolve (their layer comes from their names).
@@ -282,20 +290,53 @@ class StarterComponent:
     why: str
 
 
+#: Folders whose code is not production code: no starter component for them.
+NOT_PRODUCTION = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "benchmark", "benchmarks",
+                            "bench", "example", "examples", "docs", "doc", "samples", "sample", "scripts"})
+
+
+def is_production(path: str) -> bool:
+    """Whether a repository file is production code: not tests, benchmarks, examples, docs, scripts, conftest.py."""
+    parts = path.split("/")
+    return not (is_test_file(path) or parts[-1] == "conftest.py"
+                or any(part.lower() in NOT_PRODUCTION for part in parts[:-1]))
+
+
+def _from_source_root(path: str) -> str:
+    """A repository path without its leading source roots (``src/pkg/x.py`` -> ``pkg/x.py``)."""
+    parts = path.split("/")
+    while len(parts) > 1 and parts[0].lower() in SOURCE_ROOTS:
+        parts.pop(0)
+    return "/".join(parts)
+
+
 def starter_components(repo_map: RepoMap) -> list[StarterComponent]:
-    """One component per module, or per folder where a large folder is all of one layer."""
+    """One component per production module, or per folder where a large folder is all of one layer.
+
+    A module's pattern matches its whole path from the source root, as whole segments
+    (``re:(?:^|/)pkg/text\\.py$``: also where it is deployed), never a file whose name only ends the
+    same (``context.py``); a module at the root matches by its name alone; a folder's pattern
+    matches the files directly in it.
+    """
     by_folder: dict[str, list[RepoModule]] = {}
     for module in repo_map.modules.values():
-        by_folder.setdefault(str(PurePosixPath(module.path).parent), []).append(module)
+        if is_production(module.path):
+            by_folder.setdefault(str(PurePosixPath(module.path).parent), []).append(module)
     components = []
     for folder, modules in sorted(by_folder.items()):
         layers = {m.layer for m in modules}
-        if len(modules) > PACKAGE_MODULES and len(layers) == 1:
+        if folder != "." and len(modules) > PACKAGE_MODULES and len(layers) == 1:
             reasons = sorted({m.why for m in modules})
             why = f"{len(modules)} modules: " + "; ".join(reasons[:2]) + ("; ..." if len(reasons) > 2 else "")
+            pattern = f"re:(?:^|/){re.escape(_from_source_root(folder))}/[^/]+$"
             components.append(StarterComponent(module_name(folder + "/__init__.py").removesuffix(".__init__"),
-                                               layers.pop(), (f"*{folder}/*",), why))
+                                               layers.pop(), (pattern,), why))
             continue
         for m in sorted(modules, key=lambda m: m.path):
-            components.append(StarterComponent(module_name(m.path), m.layer, (f"*{m.path}",), m.why))
+            name = module_name(m.path).removesuffix(".__init__")
+            if name == "__init__":  # the package at the repository's root
+                name = PurePosixPath(repo_map.root).name or name
+            relative = _from_source_root(m.path)
+            globs = (f"re:(?:^|/){re.escape(relative)}$",) if "/" in relative else (relative,)
+            components.append(StarterComponent(name, m.layer, globs, m.why))
     return sorted(components, key=lambda c: (LAYER_ORDER[c.layer], c.name))

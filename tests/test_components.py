@@ -86,14 +86,17 @@ def test_a_component_field_naming_the_file_joins_the_files_other_records():
 def test_order_of_trust_without_config():
     mapper = ComponentMapper([])
     hinted = mapper.place(_record(component_hint="task_service", paths=("src/handlers/x.py",)))
-    assert (hinted.component, hinted.layer) == ("task_service", Layer.domain)
+    assert (hinted.component, hinted.layer) == ("handlers.x", Layer.handler)  # a component is a file
+    assert hinted.evidence.endswith("component field 'task_service' kept as detail")
+    named = mapper.place(_record(component_hint="task_service"))
+    assert (named.component, named.layer) == ("task_service", Layer.domain)
     by_path = mapper.place(_record(paths=("src/adapters/dynamo.py",)))
     assert (by_path.component, by_path.layer) == ("adapters.dynamo", Layer.integration)
     frames = (Frame(file="site-packages/boto3/x.py", in_app=False), Frame(file="app/rules/due.py"),
               Frame(file="lib/vendored/thing.py", in_app=False))
     by_frame = mapper.place(_record(frames=frames))
     assert (by_frame.component, by_frame.layer) == ("app.rules.due", Layer.domain)
-    assert by_frame.evidence.startswith("frame app/rules/due.py")
+    assert by_frame.evidence.startswith("fault frame app/rules/due.py")
     by_title = mapper.place(_record(title="DynamoDB throttles writes at night"))
     assert (by_title.component, by_title.layer) == ("dynamodb", Layer.integration)
     nothing = mapper.place(_record(title="It is slow"))

@@ -14,7 +14,7 @@ from riskmap.render.markdown import escape_markdown
 
 HOSTILE = [
     {"id": "X-1", "title": "</script><script>alert(1)</script> breaks the page", "severity": "high",
-     "component": "<img src=x onerror=alert(2)>", "file": "src/handlers/x.py"},
+     "component": "<img src=x onerror=alert(2)>"},
     {"id": "X-2", "title": "Pipe | in title ` and [link](javascript:alert(3)) @everyone <b>bold</b>",
      "severity": "critical", "type": "<svg onload=alert(4)>", "file": "src/domain/y.py"},
     {"id": "X-3", "title": "Contact jane.doe@example.com with token ghp_abcdefghijklmnopqrstuvwxyz0123",

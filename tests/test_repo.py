@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
 import tomllib
+from pathlib import Path
 
 import pytest
 from helpers import DATA
@@ -165,3 +167,46 @@ def test_the_starter_config_places_records_without_the_repo(cli, tmp_path):
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert {r["id"]: r["layer"] for r in report["records"]} == {
         "HX-1": "handler", "HX-2": "integration", "HX-3": "domain", "HX-4": "domain"}
+
+
+def _layouts(tmp_path: Path) -> list[Path]:
+    """Three repositories of different layouts: our hexagonal one with tests and benchmarks beside it,
+    and installed packages copied as a flat package and as a ``src/`` layout."""
+    ours = tmp_path / "hex"
+    shutil.copytree(REPO, ours)
+    (ours / "tests").mkdir()
+    (ours / "tests" / "test_handler.py").write_text("def test_x():\n    assert True\n", encoding="utf-8")
+    (ours / "benchmarks").mkdir()
+    (ours / "benchmarks" / "bench_rules.py").write_text("print(1)\n", encoding="utf-8")
+    layouts = [ours]
+    for name, shape in (("rich", "flat"), ("jinja2", "src")):
+        package = pytest.importorskip(name)
+        source = Path(package.__file__).parent
+        target = tmp_path / shape / ("src/" + name if shape == "src" else "")
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        layouts.append(tmp_path / shape)
+    return layouts
+
+
+def test_init_globs_match_whole_segments_and_only_their_own_files(cli, tmp_path):
+    for repo in _layouts(tmp_path):
+        target = tmp_path / f"{repo.name}.toml"
+        assert cli("init", "--repo", repo, "--output", target, "-q").code == 0
+        components = tomllib.loads(target.read_text(encoding="utf-8"))["tool"]["riskmap"]["components"]
+        files = [p.relative_to(repo).as_posix() for p in repo.rglob("*.py")]
+        owners: dict[str, set[str]] = {}
+        for component in components:
+            assert not re.search(r"(^|\.)(tests?|benchmarks?|examples?|docs?)(\.|$)", component["name"]), component
+            assert component["name"] != "__init__"
+            matched = set()
+            for pattern in component["paths"]:
+                regex = (re.compile(pattern[3:], re.I) if pattern.startswith("re:")
+                         else re.compile(fnmatch.translate(pattern), re.I))
+                hits = {f for f in files if (regex.search(f) if pattern.startswith("re:") else regex.match(f))}
+                assert hits, f"{repo.name}: {pattern} matches no file"
+                matched |= hits
+            for file in matched:
+                owners.setdefault(file, set()).add(component["name"])
+        shared = {file: names for file, names in owners.items() if len(names) > 1}
+        assert not shared, f"{repo.name}: files matched by several components: {shared}"
+        assert not any(f.startswith(("tests/", "benchmarks/")) for f in owners)

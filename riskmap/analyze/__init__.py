@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from riskmap.analyze.categories import categorise
-from riskmap.analyze.components import ComponentMapper, RepoIndex
+from riskmap.analyze.components import ComponentMapper, RepoIndex, record_detail
 from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
@@ -101,7 +101,7 @@ def analyze(
             record.id, record.kind, record.title, severity, record.severity_raw, record.status,
             record.created_at, placement.layer, placement.component, category, score, record.occurrences,
             placement.confidence, placement.evidence, why, print_,
-            catching_level(placement.layer, category, gap)[0], record.source,
+            catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement),
         )
         for record, severity, category, why, placement, print_, gap, score in zip(
             records, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(),

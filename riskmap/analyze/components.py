@@ -2,9 +2,12 @@
 
 In order of trust: the config's component rules (globs or ``re:`` regexes on paths, component
 fields and labels); with ``--repo``, the repository file a path or in-app frame resolves to, and
-the layer its code shows; the record's own component field (when it only names the record's file, the
-file's component); its file paths and in-app stack frames
-(deepest first); infrastructure names in its title. What none of these place is ``unmapped``.
+the layer its code shows; the record's file path (a component is a source file: a component field
+naming a class or ``Class.method`` in that file is kept as the record's detail); the record's own
+component field (when it only names a frame's file, the file's component; ``Class.method`` rolls
+up to ``Class``); its fault frame, the innermost in-app frame of the root cause (test code only
+when the trace reaches no other in-app code); infrastructure names in its title. What none of
+these place is ``unmapped``. A layer hint in another frame's file name never outranks the fault frame.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from riskmap.config import ComponentRule
-from riskmap.layers import conventional_layer, file_stem, module_name
+from riskmap.layers import conventional_layer, file_stem, is_test_file, module_name
 from riskmap.models import Layer, Placement, Record
 
 #: Infrastructure named in a title places a record that nothing else places (integration).
@@ -61,7 +64,7 @@ class ComponentMapper:
 
     def place(self, record: Record) -> Placement:
         """The component and layer of one record, with the evidence."""
-        frames = tuple(f.file for f in record.frames if f.in_app)
+        frames = app_frames(record)
         key = (record.component_hint, record.paths, frames, record.labels,
                record.title if not (record.component_hint or record.paths or frames) else None)
         placement = self._cache.get(key)
@@ -132,6 +135,18 @@ class ComponentMapper:
                     return Placement(component=module_name(found.path), layer=found.layer,
                                      confidence=CONFIDENCE["repo"], signal="file",
                                      evidence=f"{where} {candidate} is {found.path} in the repository: {found.why}")
+        if paths:
+            path = paths[0]
+            found = conventional_layer(path) or (conventional_layer(hint) if hint else None)
+            layer, why = found if found else (Layer.unmapped, "no conventional layer name")
+            signal = "stem" if why.startswith("file") else "folder"
+            if hint and _slug(hint) == file_stem(path):  # the field names the record's file
+                return Placement(component=module_name(path), layer=layer, confidence=CONFIDENCE["component"],
+                                 signal="file", evidence=f"component field '{hint}' names {path}; layer from {why}")
+            named = f"; component field '{hint}' kept as detail" if hint else ""
+            return Placement(component=module_name(path), layer=layer,
+                             confidence=CONFIDENCE[signal] if found else CONFIDENCE["frame"], signal="file",
+                             evidence=f"path {path}: {why}{named}")
         if hint:
             named_file = next((path for path in located if file_stem(path) == _slug(hint)), None)
             by_name = conventional_layer(hint)
@@ -141,22 +156,16 @@ class ComponentMapper:
                 return Placement(component=module_name(named_file), layer=layer, confidence=CONFIDENCE["component"],
                                  signal="file",
                                  evidence=f"component field '{hint}' names {named_file}; layer from {why}")
-            return Placement(component=hint, layer=layer, confidence=CONFIDENCE["component"], signal="component",
+            owner = _METHOD_OF_CLASS.fullmatch(hint)
+            component = owner.group(1) if owner else hint
+            return Placement(component=component, layer=layer, confidence=CONFIDENCE["component"], signal="component",
                              evidence=f"component field '{hint}'; layer from {why}")
-        for kind, candidates in (("path", paths), ("frame", tuple(reversed(frames)))):
-            for path in candidates:
-                found = conventional_layer(path)
-                if found:
-                    layer, why = found
-                    signal = "stem" if why.startswith("file") else "folder"
-                    confidence = CONFIDENCE["frame"] if kind == "frame" else CONFIDENCE[signal]
-                    return Placement(component=module_name(path), layer=layer, confidence=confidence,
-                                     signal="file" if kind == "path" else "frame",
-                                     evidence=f"{kind} {path}: {why}")
-        if located:
-            return Placement(component=module_name(located[0]), layer=Layer.unmapped, confidence=CONFIDENCE["frame"],
-                             signal="file" if paths else "frame",
-                             evidence=f"path {located[0]}: no conventional layer name")
+        if frames:
+            fault = frames[-1]
+            found = conventional_layer(fault)
+            layer, why = found if found else (Layer.unmapped, "no conventional layer name")
+            return Placement(component=module_name(fault), layer=layer, confidence=CONFIDENCE["frame"],
+                             signal="frame", evidence=f"fault frame {fault} (innermost in-app): {why}")
         keyword = _TITLE_KEYWORD.search(title)
         if keyword:
             name = keyword.group(1).lower()
@@ -164,6 +173,31 @@ class ComponentMapper:
                              evidence=f"'{keyword.group(1)}' named in the title")
         return Placement(component=UNMAPPED, layer=Layer.unmapped, confidence=0.0,
                          evidence="no component field, file path, stack frame or known name")
+
+
+#: A component field naming a method of a class (``EventPublisher.publish_event``): the class is the component.
+_METHOD_OF_CLASS = re.compile(r"([A-Z][\w$]*)\.([a-z_][\w$]*)")
+
+
+def app_frames(record: Record) -> tuple[str, ...]:
+    """The files of a record's in-app frames, outermost first, the fault frame last.
+
+    Test code is not the fault: test frames count only when no other in-app frame is there.
+    """
+    app = [f.file for f in record.frames if f.in_app]
+    code = [file for file in app if not is_test_file(file)]
+    return tuple(code or app)
+
+
+def record_detail(record: Record, placement: Placement) -> str | None:
+    """The class or function a record names inside its component: the component field when the
+    component is something else (``EventPublisher.publish_event`` in ``integrations``), else the
+    fault frame's function."""
+    hint = record.component_hint
+    if hint and hint != placement.component and _slug(hint) != _slug(placement.component.rsplit(".", 1)[-1]):
+        return hint
+    fault = next((f for f in reversed(record.frames) if f.in_app and not is_test_file(f.file)), None)
+    return fault.function or None if fault is not None else None
 
 
 def _slug(name: str) -> str:

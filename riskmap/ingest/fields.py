@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from riskmap.models import Frame, Status
+from riskmap.ingest.frames import stack_frames
+from riskmap.layers import is_test_file
+from riskmap.models import Status
+
+__all__ = ["is_test_file", "stack_frames"]  # the trace parsers' entry points, kept here for the readers
 
 #: Canonical field -> the source names that fill it, first match wins (case-insensitive).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -38,18 +41,6 @@ _RESOLVED = {
 }
 
 _ZERO = timedelta(0)
-_PYTHON_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
-_JS_FRAME = re.compile(r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?"
-                       r"((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+)(?::\d+)?\)?\s*$", re.M)
-_JAVA_FRAME = re.compile(r"^\s*at ((?:[\w$]+\.)*)([\w$<>]+)\(([\w$]+\.(?:java|kt|scala)):(\d+)\)\s*$", re.M)
-_DOTNET_FRAME = re.compile(r"^\s*at ([\w.`<>+]+)\(.*?\) in (.+?):line (\d+)\s*$", re.M)
-_DOTNET_LIBRARY = re.compile(r"^(?:System|Microsoft|Xunit|NUnit)\.")
-_GO_FRAME = re.compile(r"^([\w./*()]+)\(.*\)\n\s+(\S+\.go):(\d+)", re.M)
-_LIBRARY = re.compile(r"(?:site-packages|dist-packages|node_modules|/lib/python\d|<frozen |^internal/|^node:"
-                      r"|^/opt/python/|^/var/runtime/|^/var/lang/)")  # the last three: AWS Lambda layers and runtime
-_TEST_FILE = re.compile(r"(?:^|[/\\])(?:tests?|__tests__|spec)[/\\]|(?:^|[/\\])test_[^/\\]+$"
-                        r"|_test\.\w+$|Tests?\.\w+$|\.(?:test|spec)\.\w+$")
-_JAVA_LIBRARY = re.compile(r"^(?:java|javax|jdk|sun|kotlin|scala|org\.junit|org\.springframework)\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,40 +182,6 @@ def as_status(value: str | None) -> Status:
     if word in _RESOLVED:
         return Status.resolved
     return Status.unknown
-
-
-def stack_frames(text: str) -> tuple[Frame, ...]:
-    """Frames of the stack traces quoted in a text (Python, JavaScript, Java, .NET, Go panics), outermost first.
-
-    Frames in installed libraries (site-packages, node_modules, java.*, ...) are not in-app.
-    """
-    frames: list[Frame] = []
-    if 'File "' in text:
-        frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file))
-                   for file, line, function in _PYTHON_FRAME.findall(text)]
-    if "at " in text and ":" in text:
-        frames += [Frame(file=file, line=int(line), function=function, in_app=not _LIBRARY.search(file))
-                   for function, file, line in reversed(_JS_FRAME.findall(text))]
-        frames += [_java_frame(*groups) for groups in reversed(_JAVA_FRAME.findall(text))]
-        frames += [Frame(file=file, line=int(line), function=function, in_app=not _DOTNET_LIBRARY.match(function))
-                   for function, file, line in reversed(_DOTNET_FRAME.findall(text))]
-    if "goroutine " in text:
-        frames += [Frame(file=file, line=int(line), function=function,
-                         in_app=not _LIBRARY.search(file) and "/go/src/" not in file)
-                   for function, file, line in reversed(_GO_FRAME.findall(text))]
-    return tuple(frames)
-
-
-def _java_frame(qualified: str, function: str, file: str, line: str) -> Frame:
-    """``com.acme.Repo.save(Repo.java:42)``: the file under its package's folders."""
-    package = qualified.rstrip(".").rpartition(".")[0]
-    path = f"{package.replace('.', '/')}/{file}" if package else file
-    return Frame(file=path, line=int(line), function=function, in_app=not _JAVA_LIBRARY.match(qualified))
-
-
-def is_test_file(path: str) -> bool:
-    """Whether a file is test code (``tests/``, ``test_x.py``, ``x_test.go``, ``XTest.java``, ``x.spec.ts`` ...)."""
-    return _TEST_FILE.search(path) is not None
 
 
 def derived_id(prefix: str, *parts: str) -> str:

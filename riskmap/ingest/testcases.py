@@ -3,6 +3,7 @@ runs, the report's counts, and safe XML parsing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from riskmap.errors import InputError
-from riskmap.ingest.fields import as_datetime, is_test_file, stack_frames
+from riskmap.ingest.fields import as_datetime, stack_frames
+from riskmap.layers import code_under_test, is_test_file
 from riskmap.models import CaseCounts, Frame, Kind, Record, Severity, Source, Status
 from riskmap.text import stable_hash
 
@@ -89,12 +91,14 @@ def case_record(
 
     ``outcome`` is failed, errors or flaky; ``frames`` are used when the text holds no stack trace.
     Severity: an error (the test could not run as written) is high, a failure medium, a flaky test
-    (failed, then passed) low.
+    (failed, then passed) low. Where it failed: a trace that reaches application code places it
+    there (the fault frame); else the code under test (see ``tested_path``).
     """
     severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
     frames = stack_frames(text) or frames
-    # a trace that reaches the code under test places the failure there, not at the test's file
     reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
+    if not reaches_code:
+        file = tested_path(file, frames, str((extra or {}).get("classname") or ""))
     return Record(
         id=test,
         kind=Kind.test,
@@ -112,3 +116,25 @@ def case_record(
         fingerprint=case_fingerprint(test),
         extra={k: v for k, v in (extra or {}).items() if v},
     )
+
+
+#: A JVM or .NET test class name: ``org.acme.FooTest``, ``org.acme.TestFoo``, ``Acme.FooTests``.
+_TEST_CLASS = re.compile(r"(?:[\w$]+\.)+(?:[A-Z][\w$]*Tests?|Tests?[A-Z][\w$]*)")
+
+
+def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
+    """Where a failing test points when its trace shows no application code: the code under test.
+
+    From the test's file (``tests/test_foo.py`` -> ``foo.py``), else its class name
+    (``org.acme.FooTest`` -> ``org/acme/Foo``, same package), else its innermost test frame (a
+    helper of a base test class says less than the test's own class); a test file whose name
+    names no tested code stays the place.
+    """
+    named = classname.split("$")[0].replace(".", "/") if _TEST_CLASS.fullmatch(classname) else None
+    innermost = next((f.file for f in reversed(frames) if f.in_app), None)
+    for candidate in (file, named, innermost):
+        if candidate:
+            tested = code_under_test(candidate)
+            if tested:
+                return tested
+    return file

@@ -47,9 +47,10 @@ def iso(moment: datetime | None) -> str | None:
 def shown(scored: ScoredRecord) -> ScoredRecord:
     """A record as a report may show it: e-mail addresses and tokens in its text hidden."""
     title, evidence = redact(scored.title), _redact_repeated(scored.evidence)
-    if title is scored.title and evidence == scored.evidence:
+    detail = redact(scored.detail) if scored.detail else scored.detail
+    if title is scored.title and evidence == scored.evidence and detail == scored.detail:
         return scored
-    return replace(scored, title=title, evidence=evidence)
+    return replace(scored, title=title, evidence=evidence, detail=detail)
 
 
 def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:

@@ -1,0 +1,191 @@
+"""Stack traces of every language riskmap reads, parsed into frames, and library frames recognised.
+
+Java, Kotlin and Scala (with ``Caused by:`` segments), .NET, JavaScript/Node, Go panics, Python
+(with chained exceptions), Ruby, PHP and Rust backtraces. Frames come outermost first, and the
+root cause's innermost frame last: for Java the deepest ``Caused by:``, for Python the first
+traceback of a chain. So the fault frame is the last in-app frame.
+
+A frame is *not* in-app when its code is a library of its ecosystem: the JDK, test runners and
+build tools, ``node_modules`` and Node's own modules, site-packages, Go's runtime and module cache,
+.NET's ``System.*``/``Microsoft.*``, gems, ``vendor/``, Rust's std and crates.io, the Android
+framework and the AWS Lambda runtimes. Test code stays in-app; placement tells it apart
+(``riskmap.layers.is_test_file``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from riskmap.models import Frame
+
+# -- Java, Kotlin, Scala ---------------------------------------------------------------------
+
+#: ``at [module/]pkg.Class.method(File.java:42)``; frames without a file (Native Method) are skipped.
+_JAVA_FRAME = re.compile(r"^\s*at (?:[\w.$-]+(?:@[\w.-]+)?/+)?((?:[\w$]+\.)*)([\w$<>-]+)"
+                         r"\(([\w$-]+\.(?:java|kt|kts|scala|groovy)):(\d+)\)", re.M)
+_JAVA_CAUSE = re.compile(r"^\s*Caused by: ", re.M)
+#: Packages of the JDK, JVM languages, test runners and assertion libraries, build tools, IDE
+#: runners, reflection and bytecode tools, Android and common frameworks.
+JAVA_LIBRARIES = (
+    "java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.",
+    "groovy.", "org.codehaus.groovy.", "junit.", "org.junit.", "org.testng.", "org.hamcrest.",
+    "org.assertj.", "org.opentest4j.", "org.spockframework.", "org.scalatest.", "io.kotest.",
+    "org.apache.tools.ant.", "org.apache.maven.", "org.gradle.", "worker.org.gradle.",
+    "org.eclipse.jdt.internal.junit", "com.intellij.", "net.bytebuddy.", "org.objenesis.",
+    "org.springframework.", "android.", "androidx.", "com.android.", "dalvik.", "libcore.",
+    "com.amazonaws.services.lambda.runtime.", "lambdainternal.",
+)
+_JAVA_LIBRARY = re.compile("^(?:" + "|".join(re.escape(p) for p in JAVA_LIBRARIES) + ")")
+
+
+def java_frames(text: str) -> list[Frame]:
+    """JVM frames, outermost first; the deepest ``Caused by:`` segment (the root cause) last."""
+    segments = _JAVA_CAUSE.split(text)
+    frames: list[Frame] = []
+    for segment in segments:
+        frames += [_java_frame(*groups) for groups in reversed(_JAVA_FRAME.findall(segment))]
+    return frames
+
+
+def _java_frame(qualified: str, function: str, file: str, line: str) -> Frame:
+    """``com.acme.Repo.save(Repo.java:42)``: the file under its package's folders."""
+    package = qualified.rstrip(".").rpartition(".")[0]
+    path = f"{package.replace('.', '/')}/{file}" if package else file
+    owner = qualified.rstrip(".").rpartition(".")[2]
+    return Frame(file=path, line=int(line), function=f"{owner}.{function}" if owner else function,
+                 in_app=not _JAVA_LIBRARY.match(qualified))
+
+
+# -- .NET ------------------------------------------------------------------------------------
+
+_DOTNET_FRAME = re.compile(r"^\s*at ([\w.`<>+|$]+)\(.*?\) in (.+?):line (\d+)\s*$", re.M)
+_DOTNET_LIBRARY = re.compile(r"^(?:System|Microsoft|Xunit|NUnit|NUnitLite|Castle|Moq|FluentAssertions"
+                             r"|Shouldly|MSTest|Amazon\.Lambda)\.", re.I)
+
+
+def dotnet_frames(text: str) -> list[Frame]:
+    """.NET frames (``at Ns.Type.Method() in C:\\src\\Type.cs:line 42``), outermost first."""
+    return [Frame(file=file, line=int(line), function=function, in_app=not _DOTNET_LIBRARY.match(function))
+            for function, file, line in reversed(_DOTNET_FRAME.findall(text))]
+
+
+# -- JavaScript / Node -----------------------------------------------------------------------
+
+_JS_FRAME = re.compile(r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?(?:file://)?"
+                       r"((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+)(?::\d+)?\)?\s*$", re.M)
+#: Node's own modules, as old Node versions name them in traces (``events.js``, ``fs.js`` ...).
+NODE_CORE = frozenset({
+    "_stream_readable", "_stream_writable", "_stream_transform", "_http_client", "_http_server",
+    "_http_common", "_tls_wrap", "assert", "async_hooks", "buffer", "child_process", "cluster",
+    "dns", "domain", "events", "fs", "http", "https", "module", "net", "os", "path", "process",
+    "querystring", "readline", "repl", "stream", "timers", "tls", "url", "util", "vm", "zlib",
+    "bootstrap_node", "node",
+})
+_JS_LIBRARY = re.compile(r"(?:node_modules|^node:|^internal/|/internal/|^/opt/yarn[^/]*/|/\.yarn/"
+                         r"|/\.pnpm/|^/usr/(?:local/)?lib/node|^/var/runtime/|^/var/lang/|<anonymous>)")
+
+
+def js_frames(text: str) -> list[Frame]:
+    """JavaScript/TypeScript frames (V8 ``at fn (file:line:col)``), outermost first."""
+    return [Frame(file=file, line=int(line), function=function or "", in_app=not _js_library(file))
+            for function, file, line in reversed(_JS_FRAME.findall(text))]
+
+
+def _js_library(file: str) -> bool:
+    if _JS_LIBRARY.search(file.replace("\\", "/")):
+        return True
+    bare = "/" not in file and "\\" not in file
+    return bare and file.rsplit(".", 1)[0] in NODE_CORE
+
+
+# -- Python ----------------------------------------------------------------------------------
+
+_PYTHON_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\S+))?')
+_PYTHON_CHAIN = re.compile(r"^(?:The above exception was the direct cause of the following exception:"
+                           r"|During handling of the above exception, another exception occurred:)\s*$", re.M)
+#: Installed packages, the standard library and the AWS Lambda runtime.
+_PYTHON_LIBRARY = re.compile(r"(?:site-packages|dist-packages|/lib/python\d|<frozen |<string>|^/opt/python/"
+                             r"|^/var/runtime/|^/var/lang/|/lib64/python\d|\\Lib\\|/\.pyenv/versions/)")
+
+
+def python_frames(text: str) -> list[Frame]:
+    """Python traceback frames, outermost first; in a chain, the first traceback (the cause) last."""
+    segments = _PYTHON_CHAIN.split(text)
+    frames: list[Frame] = []
+    for segment in reversed(segments):
+        frames += [Frame(file=file, line=int(line), function=function, in_app=not _PYTHON_LIBRARY.search(file))
+                   for file, line, function in _PYTHON_FRAME.findall(segment)]
+    return frames
+
+
+# -- Go --------------------------------------------------------------------------------------
+
+_GO_FRAME = re.compile(r"^([\w./*()\-]+)\(.*\)\n\s+(\S+\.go):(\d+)", re.M)
+_GO_LIBRARY = re.compile(r"(?:^|/)go/src/|/pkg/mod/|^src/(?:runtime|testing|reflect|sync|net|os|internal)/"
+                         r"|/libexec/src/|^GOROOT/|/_obj/")
+
+
+def go_frames(text: str) -> list[Frame]:
+    """Go panic frames (function line, then its file), outermost first."""
+    return [Frame(file=file, line=int(line), function=function,
+                  in_app=not (_GO_LIBRARY.search(file) or function.startswith(("runtime.", "testing.", "panic("))))
+            for function, file, line in reversed(_GO_FRAME.findall(text))]
+
+
+# -- Ruby, PHP, Rust -------------------------------------------------------------------------
+
+_RUBY_FRAME = re.compile(r"^\s*(?:from |# )?([^\s:'\"`]+\.rb):(\d+):in [`']([^'`]+)'", re.M)
+_RUBY_LIBRARY = re.compile(r"(?:/gems/|/rubygems|/ruby/\d|/lib/ruby/|/bundle/|/\.rbenv/|/\.rvm/)")
+_PHP_FRAME = re.compile(r"^\s*(?:#\d+ )?((?:[A-Za-z]:)?[^\s():#]+\.php)(?:\((\d+)\)|:(\d+))(?:: (\S+?)\()?", re.M)
+_PHP_LIBRARY = re.compile(r"(?:^|/)vendor/|/usr/share/php/|phar://")
+_RUST_FRAME = re.compile(r"^\s*\d+: ([\w:<>{}\s$#.,&*\[\]-]+?)\n\s+at ([^\n:]+\.rs):(\d+)", re.M)
+_RUST_LIBRARY = re.compile(r"(?:^/rustc/|/\.cargo/registry/|/\.cargo/git/|/rustlib/|library/(?:std|core|alloc)/)")
+
+
+_RUST_STD = ("std::", "core::", "alloc::", "test::", "<std::", "<core::", "<alloc::")
+
+
+def ruby_frames(text: str) -> list[Frame]:
+    """Ruby backtrace frames (``app/models/user.rb:12:in 'save'``), outermost first."""
+    return [Frame(file=file, line=int(line), function=function, in_app=not _RUBY_LIBRARY.search(file))
+            for file, line, function in reversed(_RUBY_FRAME.findall(text))]
+
+
+def php_frames(text: str) -> list[Frame]:
+    """PHP frames (``#0 /app/src/Repo.php(42): Repo->save()`` or ``/app/src/Repo.php:42``), outermost first."""
+    return [Frame(file=file, line=int(paren or colon), function=function, in_app=not _PHP_LIBRARY.search(file))
+            for file, paren, colon, function in reversed(_PHP_FRAME.findall(text))]
+
+
+def rust_frames(text: str) -> list[Frame]:
+    """Rust backtrace frames (``3: crate::f`` then ``at ./src/lib.rs:12:5``), outermost first."""
+    return [Frame(file=file.strip(), line=int(line), function=function.strip(),
+                  in_app=not (_RUST_LIBRARY.search(file) or function.strip().startswith(_RUST_STD)))
+            for function, file, line in reversed(_RUST_FRAME.findall(text))]
+
+
+#: Each parser with the cheap test that a text may hold its kind of trace.
+PARSERS: tuple[tuple[Callable[[str], bool], Callable[[str], list[Frame]]], ...] = (
+    (lambda text: 'File "' in text, python_frames),
+    (lambda text: "at " in text and any(s in text for s in (".java:", ".kt:", ".kts:", ".scala:", ".groovy:")),
+     java_frames),
+    (lambda text: ":line " in text, dotnet_frames),
+    (lambda text: "at " in text and (".js" in text or ".ts" in text), js_frames),
+    (lambda text: ".go:" in text, go_frames),
+    (lambda text: ".rb:" in text, ruby_frames),
+    (lambda text: ".php" in text, php_frames),
+    (lambda text: ".rs:" in text, rust_frames),
+)
+
+
+def stack_frames(text: str) -> tuple[Frame, ...]:
+    """Frames of the stack traces quoted in a text, outermost first, the root cause's innermost last.
+
+    Frames in libraries (see the module's docstring) are not in-app.
+    """
+    frames: list[Frame] = []
+    for may_hold, parse in PARSERS:
+        if may_hold(text):
+            frames += parse(text)
+    return tuple(frames)

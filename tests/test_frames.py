@@ -1,0 +1,154 @@
+"""Stack traces of every language: the fault frame, library frames, test code and where a record lands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import DATA
+from hypothesis import given
+from hypothesis import strategies as st
+
+from riskmap.ingest.frames import stack_frames
+from riskmap.layers import code_under_test, is_test_file, module_name
+
+#: What a record must never be placed at: runners, assertion libraries, runtimes.
+NOT_APPLICATION = ("junit", "org.apache.tools", "sun.", "java.", "testing", "runtime", "node:", "internal",
+                   "Xunit", "System.", "site-packages", "unittest", "(unmapped)")
+
+
+def _components(cli, path: Path, tmp_path: Path) -> list[dict]:
+    out = tmp_path / path.stem
+    assert cli("analyze", path, "--out", out, "-r", "json", "-q").code in (0, 3)
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))["records"]
+
+
+def _fault(text: str) -> str:
+    return [f for f in stack_frames(text) if f.in_app][-1].file
+
+
+def test_java_defects4j_trace_lands_at_the_innermost_application_class(cli, corpus, tmp_path):
+    trace = (corpus / "labelled/defects4j/Cli/trigger_tests/24").read_text(encoding="utf-8")
+    header, _, body = trace.partition("\n")
+    classname, _, name = header.removeprefix("--- ").partition("::")
+    report = tmp_path / "cli.xml"
+    body = body.split("\n--- ")[0].replace("&", "&amp;").replace("<", "&lt;")
+    report.write_text(f'<testsuite name="Cli"><testcase classname="{classname}" name="{name}">'
+                      f'<failure message="failed">{body}</failure></testcase></testsuite>', encoding="utf-8")
+    [record] = _components(cli, report, tmp_path)
+    assert record["component"] == "org.apache.commons.cli.HelpFormatter"
+    assert record["detail"] == "HelpFormatter.renderWrappedText"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("junit/rwx-captain/unittest.xml", "unittest.test"),  # Python: the test module itself, no deeper code
+    ("junit/rwx-captain/mocha.json", "mocha.test.retries"),  # JavaScript: not node:internal/timers
+    ("junit/rwx-captain/vitest.json", "vitest.sum"),  # JavaScript: the code under test
+    ("junit/rwx-captain/go_test_panic.jsonl", "go-testbed.panic"),  # Go: panic_test.go -> panic.go
+    ("junit/rwx-captain/xunit_dot_net.xml", "some.path.to.FileName"),  # .NET: the file of the frame
+    ("junit/scacap-action-surefire-report/TEST-pro.taskana.common.api.ListUtilTest-H2.xml",
+     "pro.taskana.common.api.ListUtil"),  # Java: the class under test
+])
+def test_corpus_traces_land_at_an_application_file(cli, corpus, tmp_path, name, expected):
+    records = _components(cli, corpus / name, tmp_path)
+    assert records
+    for record in records:
+        assert not record["component"].startswith(NOT_APPLICATION), record
+    assert any(r["component"].endswith(expected) for r in records), [r["component"] for r in records]
+
+
+def test_java_root_cause_is_the_deepest_caused_by():
+    trace = """java.lang.RuntimeException: wrapped
+\tat com.acme.web.OrderController.post(OrderController.java:40)
+\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)
+Caused by: java.lang.IllegalStateException: boom
+\tat com.acme.orders.OrderService.place(OrderService.kt:12)
+\tat com.acme.web.OrderController.post(OrderController.java:38)
+Caused by: java.sql.SQLException: locked
+\tat java.sql.DriverManager.getConnection(DriverManager.java:5)
+\tat com.acme.db.OrderRepository.save(OrderRepository.java:77)
+\tat java.base/java.lang.Thread.run(Thread.java:833)
+\t... 4 more
+"""
+    assert _fault(trace) == "com/acme/db/OrderRepository.java"
+    assert module_name(_fault(trace)) == "com.acme.db.OrderRepository"
+    frames = stack_frames(trace)
+    assert not any(f.in_app for f in frames if f.file.startswith(("java/", "org/springframework")))
+
+
+@pytest.mark.parametrize(("trace", "fault"), [
+    ('Traceback (most recent call last):\n  File "/var/task/app/rules.py", line 3, in check\n    x()\n'
+     'KeyError: 1\n\nThe above exception was the direct cause of the following exception:\n\n'
+     'Traceback (most recent call last):\n  File "/var/task/handler.py", line 9, in handler\n'
+     '  File "/var/runtime/bootstrap.py", line 1, in run\nValueError\n', "/var/task/app/rules.py"),
+    ("TypeError: x is undefined\n    at parse (/usr/src/app/src/parser.ts:10:5)\n"
+     "    at Object.<anonymous> (/usr/src/app/node_modules/express/lib/router.js:1:1)\n"
+     "    at emit (events.js:315:20)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)\n",
+     "/usr/src/app/src/parser.ts"),
+    ("panic: nil map\n\ngoroutine 1 [running]:\ngithub.com/acme/shop/cart.Add(0x0)\n"
+     "\t/home/runner/work/shop/shop/cart/cart.go:12 +0x1d\nmain.main()\n\t/home/runner/work/shop/shop/main.go:8 +0x25\n"
+     "runtime.main()\n\t/usr/local/go/src/runtime/proc.go:250 +0x1\n", "/home/runner/work/shop/shop/cart/cart.go"),
+    ("System.NullReferenceException: x\n"
+     "   at Acme.Orders.Repo.Save() in C:\\a\\shop\\shop\\src\\Orders\\Repo.cs:line 42\n"
+     "   at System.Threading.Tasks.Task.Run() in /_/src/Task.cs:line 1\n", "C:\\a\\shop\\shop\\src\\Orders\\Repo.cs"),
+    ("NoMethodError: undefined method\n/app/app/models/user.rb:12:in `save'\n"
+     "/usr/local/bundle/gems/activerecord-7.0/lib/base.rb:5:in `create'\n", "/app/app/models/user.rb"),
+    ("PHP Fatal error\n#0 /srv/app/src/Repo.php(42): Repo->save()\n#1 /srv/app/vendor/laravel/Router.php(9): run()\n",
+     "/srv/app/src/Repo.php"),
+    ("thread 'main' panicked at 'boom'\nstack backtrace:\n   0: std::panicking::begin_panic\n"
+     "             at /rustc/abc/library/std/src/panicking.rs:616:12\n   1: shop::cart::add\n"
+     "             at ./src/cart.rs:12:5\n   2: shop::main\n             at ./src/main.rs:3:5\n", "./src/cart.rs"),
+])
+def test_every_language_finds_its_fault_frame(trace, fault):
+    assert _fault(trace) == fault
+
+
+@pytest.mark.parametrize(("path", "module"), [
+    ("/__w/shop/shop/src/cart/cart.py", "cart.cart"),
+    ("C:\\a\\shop\\shop\\orders\\repo.py", "orders.repo"),
+    ("D:\\a\\1\\s\\orders\\repo.py", "orders.repo"),
+    ("/builds/acme/shop/orders/repo.py", "orders.repo"),
+    ("/var/lib/jenkins/workspace/shop-ci/orders/repo.py", "orders.repo"),
+    ("/var/lib/buildkite-agent/builds/agent-1/acme/shop/orders/repo.py", "orders.repo"),
+    ("/home/circleci/project/orders/repo.py", "orders.repo"),
+    ("/home/vsts/work/1/s/orders/repo.py", "orders.repo"),
+    ("/var/task/orders/repo.py", "orders.repo"),
+    ("/srv/orders/repo.py", "orders.repo"),
+    ("/workspace/orders/repo.py", "orders.repo"),
+])
+def test_ci_and_runtime_roots_are_no_part_of_a_component(path, module):
+    assert module_name(path) == module
+
+
+_NAME = st.from_regex(r"[A-Z][a-z]{1,8}(?:[A-Z][a-z]{1,8})?", fullmatch=True).filter(
+    lambda s: "Test" not in s and "Spec" not in s)
+
+
+@given(name=_NAME, package=st.lists(st.from_regex(r"[a-z]{2,6}", fullmatch=True), max_size=3))
+def test_a_test_class_points_at_the_class_it_tests(name, package):
+    folder = "/".join(package)
+    prefix = f"{folder}/" if folder and folder not in ("test", "tests") else ""
+    for test in (f"{prefix}{name}Test.java", f"{prefix}Test{name}.java", f"{prefix}{name}Tests.cs"):
+        assert is_test_file(test)
+        tested = code_under_test(test)
+        assert tested is not None and tested.endswith(f"{name}.{test.rsplit('.', 1)[1]}")
+        assert not is_test_file(tested) or any(p in ("spec", "specs", "testing") for p in package)
+    assert code_under_test(f"tests/test_{name.lower()}.py") == f"{name.lower()}.py"
+    assert code_under_test(f"src/{name.lower()}.spec.ts") == f"src/{name.lower()}.ts"
+
+
+def test_cns427_export_gives_one_component_per_file_with_the_integration_module_first(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("analyze", DATA / "cns427_20.json", "--out", out, "-q").code == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    components = report["components"]
+    assert components[0]["name"] == "integrations"
+    assert sorted(c["name"] for c in components) == ["domain_logic", "integrations", "models", "task_handler"]
+    first = components[0]
+    assert (first["layer"], first["tier"], first["records"]) == ("integration", "critical", 8)
+    assert first["records"] == max(c["records"] for c in components)
+    assert first["by_severity"].get("critical") == 1
+    assert sum(c["by_severity"].get("critical", 0) for c in components) == 1
+    details = {r["detail"] for r in report["records"] if r["component"] == "integrations"}
+    assert "EventPublisher.publish_event" in details
