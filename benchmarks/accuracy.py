@@ -147,8 +147,12 @@ def dotted(component: str) -> str:
 
 
 def top_level(cls: str) -> str:
-    """A class without its inner classes: ``a.B$C`` -> ``a.B``."""
-    return cls.split("$", 1)[0]
+    """A class without its inner classes: ``a.B$C`` -> ``a.B``. A name that starts with ``$`` is
+    generated-style and keeps its first two parts (Gson's ``$Gson$Types``, inner ``$Gson$Types$Impl``)."""
+    package, _, name = cls.rpartition(".")
+    parts = name.split("$")
+    outer = "$".join(parts[:3]) if name.startswith("$") else parts[0]
+    return f"{package}.{outer}" if package else outer
 
 
 def simple_name(path: str) -> str:

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 
+import orjson
+
 from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.logs.entries import read_entries
@@ -32,7 +34,7 @@ class TextLogIngester:
         """Most of the first lines start with one known header layout (or the file is named .log)."""
         lines = head.text.splitlines()
         lines = lines[:-1] or lines  # the head may end in the middle of a line
-        if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[":
+        if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[" or _is_json(lines[0]):
             return None
         layout = detect_layout(lines)
         if layout is not PLAIN:
@@ -53,3 +55,12 @@ def mine_text(path: Path, keep_lines: bool = False) -> MinedLog:
     sample = [line for _, line in zip(range(SAMPLE_LINES), lines, strict=False)]
     layout = detect_layout(sample)
     return mine_entries(read_entries(chain(sample, lines), layout), layout, keep_lines)
+
+
+def _is_json(line: str) -> bool:
+    """Whether a line is a whole JSON value (a one-line JSON export), which no log line is."""
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
