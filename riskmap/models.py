@@ -128,6 +128,8 @@ class Record:
     #: None for a defect; else why it is not scored ("feature request", "duplicate of X", ...).
     excluded: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Every input this record was read from, when several gave the same tracker id (else empty).
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -230,6 +232,10 @@ class ScoredRecord:
     fingerprint: str
     test_level: str
     source: Source
+    #: None for a defect; else why it is not counted (see Record.excluded).
+    excluded: str | None = None
+    #: Every input the record was read from, when several gave the same tracker id (else empty).
+    sources: tuple[Source, ...] = ()
 
 
 class ComponentRisk(BaseModel):
@@ -328,6 +334,10 @@ class Analysis:
     ranking: list[int]
     heatmap_rows: list[str]
     testing_gaps: TestingGaps
+    #: The records that are no defect (``excluded`` set), placed and classified but not scored.
+    excluded: list[ScoredRecord] = field(default_factory=list)
+    #: Whether excluded records were counted anyway (``--count-excluded``).
+    count_excluded: bool = False
 
 
 class Criterion(BaseModel):

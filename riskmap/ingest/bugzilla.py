@@ -18,7 +18,7 @@ _BUGZILLA = re.compile(r'"(?:cf_[a-z_]+|creation_time|is_confirmed|op_sys)"\s*:'
 _SIGNATURE = re.compile(r"\[@\s*([^\]]+?)\s*\]")
 _UNSET = {"", "--", "---", "unspecified", "n/a"}
 _READ = {"id", "summary", "severity", "priority", "product", "component", "status", "resolution",
-         "creation_time", "cf_last_resolved", "keywords", "comments", "cf_crash_signature"}
+         "creation_time", "cf_last_resolved", "keywords", "comments", "cf_crash_signature", "type"}
 
 
 class BugzillaIngester:
@@ -69,8 +69,10 @@ def bug_record(item: Any, source: Source) -> Record | Skipped:
         status=as_status(status),
         created_at=as_datetime(item.get("creation_time")),
         resolved_at=as_datetime(item.get("cf_last_resolved")),
+        category=as_text(item.get("type")),
         component_hint="/".join(part for part in (product, component) if part) or None,
         labels=as_texts(item.get("keywords")),
         frames=frames,
-        extra=keep_extra(item, _READ) | {"resolution": item.get("resolution"), "comment_count": len(comments)},
+        extra=keep_extra(item, _READ) | {"resolution": item.get("resolution"), "comment_count": len(comments)}
+        | ({"duplicate_of": str(item["dupe_of"])} if item.get("dupe_of") else {}),
     )
