@@ -156,8 +156,9 @@ def test_categories_come_from_the_reporters_words_and_labels_that_name_one():
     for label in ("duplicate", "question", "docs", "chore", "good first issue"):
         assert given_category(label) is None
     assert categorise(None, "Cannot open the page", "", ("type: performance",))[0] == "performance"
-    template = ("<!-- @browser: Firefox 87.0 -->\n**URL**: https://example.com/\n\n**Browser / Version**: Firefox 87.0\n"
-                "**Problem type**: Site is not usable\n**Steps to Reproduce**:\nThe seat map never loads.")
+    template = ("<!-- @browser: Firefox 87.0 -->\n**URL**: https://example.com/\n\n"
+                "**Browser / Version**: Firefox 87.0\n**Problem type**: Site is not usable\n"
+                "**Steps to Reproduce**:\nThe seat map never loads.")
     assert categorise(None, "example.com - site is not usable", template)[0] != "api contract"
 
 
