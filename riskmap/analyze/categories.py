@@ -57,7 +57,7 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
     "performance": (
         "slow", "slowness", "latency", "timeout", "performance", "memory", "cpu", "throttle",
         "throttling", "n+1", "pagination", "paginate", "scan", "bottleneck", "load",
-        "throughput", "oom", "connection", "pool", "exhaust", "quota", "cold start", "n+1 query",
+        "throughput", "oom", "connection", "pool", "exhaust", "quota", "cold start", "n+1 query", "memory leak",
     ),
     "date and time": (
         "timezone", "utc", "dst", "daylight", "midnight", "calendar", "leap", "clock",
