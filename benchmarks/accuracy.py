@@ -398,8 +398,21 @@ def defects(root: Path, work: Path) -> list[DefectRow]:
     return results
 
 
+#: The shipped defect model, whose file records its cross-validated figures (benchmarks/train_defect_model.py).
+DEFECT_MODEL = REPO / "riskmap" / "analyze" / "defect_model.json"
+
+
+def cross_validated() -> dict[str, float]:
+    """The cross-validated figures the training script stored in the shipped model (empty if none)."""
+    try:
+        stored = json.loads(DEFECT_MODEL.read_text(encoding="utf-8")).get("leave_one_project_out", {})
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in stored.items()}
+
+
 def print_defects(rows: list[DefectRow]) -> None:
-    """The defects table."""
+    """The defects table, then the cross-validated defect F1 without the label column."""
     print("\nDefects: NLBSE'24 issues_train.csv, records counted as defects vs label == bug")
     print(f"  {'run':34} {'exit':>4} {'rows':>5} {'records':>7} {'skipped':>7} {'defects':>7} {'TP':>4}"
           f" {'prec':>6} {'recall':>6} {'F1':>6}")
@@ -409,6 +422,14 @@ def print_defects(rows: list[DefectRow]) -> None:
               f" {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}")
         if r.error:
             print(f"  {'':34} {r.error[:150]}")
+    cv = cross_validated()
+    if cv:
+        print("  no label column, cross-validated (form rules, then the model trained without the held-out issues;"
+              " from benchmarks/train_defect_model.py):")
+        print(f"    leave one project out, mean over the 5 projects: defect F1 {cv.get('f1', float('nan')):.3f}"
+              f" (precision {cv.get('precision', float('nan')):.3f}, recall {cv.get('recall', float('nan')):.3f})")
+        if "stratified_5fold_f1" in cv:
+            print(f"    stratified 5-fold, projects mixed:              defect F1 {cv['stratified_5fold_f1']:.3f}")
 
 
 # ---------------------------------------------------------------- 3. logs (Loghub, issue #12)

@@ -21,6 +21,7 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from riskmap import __version__, pipeline
+from riskmap.analyze import MISSING
 from riskmap.config import Config
 from riskmap.errors import InputError, RiskmapError, UsageError
 from riskmap.ingest import INGESTERS
@@ -131,6 +132,11 @@ TemplatesOpt = Annotated[
 SpecStyleOpt = Annotated[
     SpecStyle, typer.Option("--style", metavar="kiro|spec-kit", help="Spec format: Kiro or GitHub spec-kit.")
 ]
+CountExcludedOpt = Annotated[
+    bool,
+    typer.Option("--count-excluded", help="Count the records that are no defect (feature requests, questions, "
+                 "duplicates, won't fix ...) in the scores anyway; they are still marked with their reason."),
+]
 RepoOpt = Annotated[
     Path | None,
     typer.Option("--repo", metavar="DIR",
@@ -174,6 +180,7 @@ def analyze(
         typer.Option("--fail-on", metavar="TIER", help="Exit 3 when any component reaches this tier: critical, "
                      "high, medium or low (for CI gates)."),
     ] = None,
+    count_excluded: CountExcludedOpt = False,
     repo: RepoOpt = None,
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
@@ -183,7 +190,8 @@ def analyze(
 ) -> None:
     """Analyse the inputs and write report.html, report.md and report.json."""
     with _Progress(quiet) as progress:
-        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose)
+        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
+                       count_excluded)
         report, written = pipeline.write_reports(run, [ReportKind(r) for r in reports], out_dir, templates, progress)
         spec_files = (pipeline.write_specs(run.analysis, pipeline.choose_components(run.analysis), spec_style,
                                            out_dir / "specs", templates) if specs else [])
@@ -222,6 +230,7 @@ def spec(
                            "is kept and the new draft is written beside it as NAME.riskmap-draft.md.")
     ] = False,
     as_of: AsOfOpt = None,
+    count_excluded: CountExcludedOpt = False,
     repo: RepoOpt = None,
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
@@ -231,7 +240,8 @@ def spec(
 ) -> None:
     """Write spec drafts for the riskiest components (default: those tiered critical or high)."""
     with _Progress(quiet) as progress:
-        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose)
+        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
+                       count_excluded)
         chosen = pipeline.choose_components(run.analysis, components or (), top)
         folder = out_dir or pipeline.default_spec_folder(style)
         spec_files = pipeline.write_specs(run.analysis, chosen, style, folder, templates, force) if chosen else []
@@ -246,9 +256,15 @@ def spec(
 def _analyse(
     inputs: Sequence[Path], config_file: Path | None, format_name: str | None, as_of: str | None,
     templates: Path | None, repo: Path | None, progress: _Progress, quiet: bool, verbose: bool,
+    count_excluded: bool = False,
 ) -> pipeline.AnalysisRun:
-    """Read and analyse the inputs, saying what was chosen with --verbose: what every reporting command shares."""
+    """Read and analyse the inputs, saying what was chosen with --verbose: what every reporting command shares.
+
+    A severity word riskmap does not know is named once on stderr (it is scored as medium).
+    """
     config = _config(config_file, verbose and not quiet)
+    if count_excluded:
+        config = config.model_copy(update={"count_excluded": True})
     moment = pipeline.parse_as_of(as_of)
     pipeline.check_templates(templates)
     repo_map = pipeline.read_repository(repo, progress)
@@ -257,6 +273,10 @@ def _analyse(
     pipeline.check_inputs(inputs)
     run = pipeline.analyse(inputs, config, format_name=format_name, as_of=moment, repo=repo_map, progress=progress)
     _print_inputs(run.results, quiet, verbose)
+    words = [word for word in run.analysis.unknown_severities if word != MISSING]
+    if words and not quiet:
+        err.print(f"riskmap: unknown severity {plural(len(words), 'word')} scored as medium (kept in severity_raw): "
+                  + ", ".join(repr(word) for word in words[:10]) + (" ..." if len(words) > 10 else ""), markup=False)
     return run
 
 
@@ -447,6 +467,9 @@ def _print_summary(report: dict[str, Any], written: Sequence[Path]) -> None:
         out.print(f"... and {plural(len(report['components']) - 10, 'more component')} in the reports")
     out.print(
         f"{plural(s['records'], 'record')}, {s['skipped']:,} skipped, from {plural(s['inputs'], 'input')}"
+        + (f"; not counted: {', '.join(f'{n:,} {reason}' for reason, n in s['excluded'].items())}"
+           if s["excluded"] else "")
+        + (f"; {s['merged']:,} merged" if s["merged"] else "")
         + (f" ({s['failed_inputs']} failed)" if s["failed_inputs"] else "")
         + (f"; as of {report['as_of']}" if report["as_of"] else ""),
         markup=False,

@@ -97,6 +97,8 @@ class Config(_Strict):
     components: list[ComponentRule] = Field(default_factory=list)
     weights: Weights = Field(default_factory=Weights)
     tiers: Tiers = Field(default_factory=Tiers)
+    #: Count the records that are no defect (feature requests, duplicates ...) in the scores anyway.
+    count_excluded: bool = False
     source: str = ""
 
     @field_validator("fields", mode="before")

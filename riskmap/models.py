@@ -128,6 +128,11 @@ class Record:
     #: None for a defect; else why it is not scored ("feature request", "duplicate of X", ...).
     excluded: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Every input this record was read from, when several gave the same tracker id (else empty).
+    sources: tuple[Source, ...] = ()
+    #: The source's name for what gave ``severity_raw``: a field (``severity``, ``priority``, ``level``)
+    #: or ``label``; None when nothing did. A severity (not a priority) is what trackers give defects.
+    severity_field: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -233,6 +238,10 @@ class ScoredRecord:
     #: The class or function the record names inside its component (``EventPublisher.publish_event``
     #: in ``integrations``; a fault frame's ``Class.method``), or None.
     detail: str | None = None
+    #: None for a defect; else why it is not counted (see Record.excluded).
+    excluded: str | None = None
+    #: Every input the record was read from, when several gave the same tracker id (else empty).
+    sources: tuple[Source, ...] = ()
 
 
 class ComponentRisk(BaseModel):
@@ -331,6 +340,10 @@ class Analysis:
     ranking: list[int]
     heatmap_rows: list[str]
     testing_gaps: TestingGaps
+    #: The records that are no defect (``excluded`` set), placed and classified but not scored.
+    excluded: list[ScoredRecord] = field(default_factory=list)
+    #: Whether excluded records were counted anyway (``--count-excluded``).
+    count_excluded: bool = False
 
 
 class Criterion(BaseModel):

@@ -1,4 +1,4 @@
-"""Nothing is dropped silently: for every input, records read = records analysed + skipped."""
+"""Nothing is dropped silently: items read = records analysed + excluded (no defect) + merged + skipped."""
 
 from __future__ import annotations
 
@@ -42,9 +42,10 @@ def test_every_item_of_a_json_export_is_analysed_or_skipped(items, wrapper):
     result, analysis = _analyse_file("export.json", json.dumps(document))
     assert result.summary.error is None
     assert result.summary.records + result.summary.skipped == len(items)
-    assert len(analysis.records) == result.summary.records
+    assert len(analysis.records) + len(analysis.excluded) + analysis.merged == result.summary.records
     report = build_report(analysis, Config())
-    assert report["summary"]["records"] + report["summary"]["skipped"] == len(items)
+    summary = report["summary"]
+    assert summary["records"] + sum(summary["excluded"].values()) + summary["merged"] + summary["skipped"] == len(items)
     assert sum(c["records"] for c in report["components"]) == len(analysis.records)
 
 
@@ -57,7 +58,7 @@ def test_every_non_blank_json_line_is_analysed_or_skipped(lines):
     result, analysis = _analyse_file("export.jsonl", "\n".join(lines) + "\n")
     assert result.summary.error is None
     assert result.summary.records + result.summary.skipped == sum(1 for line in lines if line.strip())
-    assert len(analysis.records) == result.summary.records
+    assert len(analysis.records) + len(analysis.excluded) + analysis.merged == result.summary.records
 
 
 FORMAT_KEYS = {

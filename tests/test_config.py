@@ -87,7 +87,8 @@ def test_templates_folder_overrides_the_markdown(cli, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "report.md.j2").write_text(
-        "{{ report.summary.records }} records; top: {{ report.components[0].name }}\n", encoding="utf-8")
+        "{{ report.summary.records + report.summary.excluded.values()|sum }} records; "
+        "top: {{ report.components[0].name }}\n", encoding="utf-8")
     out = tmp_path / "out"
     assert cli("analyze", DATA / "simple_20.json", "--out", out, "-q", "--templates", templates).code == 0
     assert (out / "report.md").read_text(encoding="utf-8") == "20 records; top: integrations\n"

@@ -93,12 +93,13 @@ def test_bugzilla_fields(cli, corpus, tmp_path):
 def test_github_fields(cli, corpus, tmp_path):
     records = _records(cli, corpus / "bugs/mozilla-bugbug/github_webcompat_web-bugs_issues.jsonl", tmp_path)
     first = records[0]
-    assert (first["id"], first["title"], first["status"]) == ("#71058", "www.zssk.sk - site is not usable", "open")
+    assert (first["id"], first["title"], first["status"]) == (
+        "webcompat/web-bugs#71058", "www.zssk.sk - site is not usable", "open")
     assert "browser-firefox" in first["labels"]
     with_severity = [r for r in records if r["severity_raw"]]
     assert with_severity and all(r["severity_raw"].startswith(("severity-", "priority-")) for r in with_severity)
     npm = _records(cli, corpus / "bugs/inex-bug-npm/msrv3_closed.jsonl", tmp_path)
-    assert npm[0]["id"] == "#1717" and npm[0]["status"] == "resolved"
+    assert npm[0]["id"] == "jsx-eslint/eslint-plugin-react#1717" and npm[0]["status"] == "resolved"
     assert npm[0]["created_at"] == "2018-03-09T15:33:37Z" and npm[0]["resolved_at"]
 
 
@@ -130,7 +131,9 @@ def test_one_report_from_a_github_export_a_jira_csv_and_a_sentry_export(cli, cor
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert [(i["path"], i["format"], i["records"], i["skipped"]) for i in report["inputs"]] == [
         (str(inputs[0]), "github", 428, 0), (str(inputs[1]), "jira-csv", 3, 0), (str(inputs[2]), "sentry", 1, 0)]
-    assert report["summary"]["records"] == 432
+    summary = report["summary"]
+    assert summary["records"] + sum(summary["excluded"].values()) + summary["merged"] == 432
+    assert summary["excluded"]["feature request"] and summary["excluded"]["won't fix"]
 
 
 def test_corpus_exports_mixed_in_one_report_are_deterministic(cli, corpus, tmp_path):

@@ -65,7 +65,7 @@ def test_github_cli_output_labels_and_pull_requests(cli, tmp_path):
     log, [issue] = _ingest(cli, _write(tmp_path, "gh.json", GH_CLI), tmp_path)
     assert "format github" in log and "1 record, 1 skipped" in log
     assert (issue["id"], issue["severity_raw"], issue["severity"], issue["status"]) == (
-        "#4411", "priority-high", "high", "open")
+        "acme/shop#4411", "priority-high", "high", "open")
     assert (issue["component_hint"], issue["category"]) == ("checkout", "validation")
     assert issue["frames"][0]["file"] == "src/checkout/handlers/cart.py"
 

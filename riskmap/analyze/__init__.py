@@ -13,6 +13,7 @@ import pandas as pd
 
 from riskmap.analyze.categories import categorise
 from riskmap.analyze.components import ComponentMapper, RepoIndex, record_detail
+from riskmap.analyze.exclusion import DUPLICATE, exclusion
 from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
@@ -44,22 +45,29 @@ def newest_timestamp(records: Sequence[Record]) -> datetime | None:
 
 
 def normalise(record: Record) -> Record:
-    """A record with its severity normalised (for ``riskmap ingest``)."""
+    """A record with its severity normalised and its ``excluded`` reason decided (for ``riskmap ingest``)."""
     severity, _ = normalise_severity(record.severity_raw)
-    return record if record.severity is not None else replace(record, severity=severity)
+    reason = exclusion(record)
+    if record.severity is not None and reason == record.excluded:
+        return record
+    return replace(record, severity=record.severity or severity, excluded=reason)
 
 
 def analyze(
     results: Sequence[FileResult], config: Config, as_of: datetime | None = None, repo: RepoIndex | None = None
 ) -> Analysis:
-    """Normalise, place, classify and score every record; rank components; plan the roadmap.
+    """Decide what counts; normalise, place, classify and score every record; rank components; plan the roadmap.
 
-    ``repo`` (a scanned repository) places paths and frames by the code's own layers, and adds
-    its layer violations to the analysis.
+    Records that are no defect (``excluded``) are placed and classified but left out of the scores,
+    components, roadmap and targets, unless ``config.count_excluded``. ``repo`` (a scanned
+    repository) places paths and frames by the code's own layers, and adds its layer violations.
     """
     read = [record for result in results for record in result.records]
-    records = merge_repeated(read, frozenset().union(*(r.passed_tests for r in results)))
-    as_of = as_of or newest_timestamp(records)
+    merged = merge_repeated(read, frozenset().union(*(r.passed_tests for r in results)))
+    decided = [record if record.excluded == (reason := exclusion(record)) else replace(record, excluded=reason)
+               for record in merged]
+    everything = fold_duplicates(decided)
+    as_of = as_of or newest_timestamp(everything)
     mapper = ComponentMapper(config.components, repo)
     unknown: Counter[str] = Counter()
     severities: list[Severity] = []
@@ -68,13 +76,15 @@ def analyze(
     placements: list[Placement] = []
     prints: list[str] = []
     gaps: list[str | None] = []
-    for record in records:
+    for record in everything:
         severity = record.severity
         if severity is None:
             severity, known = normalise_severity(record.severity_raw)
-            if not known:
-                unknown[record.severity_raw or MISSING] += 1
-        category, why = categorise(record.category, record.title, record.description)
+            if not known and record.severity_raw is not None:
+                unknown[record.severity_raw] += 1
+            elif not known:
+                unknown[MISSING] += 1
+        category, why = categorise(record.category, record.title, record.description, record.labels)
         severities.append(severity)
         categories.append(category)
         reasons.append(why)
@@ -82,13 +92,14 @@ def analyze(
         prints.append(record.fingerprint or fingerprint(record.kind, record.title))
         gaps.append(field_text(record.extra, GAP_FIELDS) if record.extra else None)
     placements = mapper.merge_named(placements)
+    counts = [config.count_excluded or record.excluded is None for record in everything]
 
     table = pd.DataFrame(
         {
             "severity": pd.Categorical(severities, categories=list(Severity)),
-            "status": pd.Categorical([r.status for r in records], categories=list(Status)),
-            "created_at": pd.to_datetime(pd.Series([r.created_at for r in records], dtype=object), utc=True),
-            "occurrences": np.fromiter((r.occurrences for r in records), dtype=np.int64, count=len(records)),
+            "status": pd.Categorical([r.status for r in everything], categories=list(Status)),
+            "created_at": pd.to_datetime(pd.Series([r.created_at for r in everything], dtype=object), utc=True),
+            "occurrences": np.fromiter((r.occurrences for r in everything), dtype=np.int64, count=len(everything)),
             "component": [p.component for p in placements],
             "layer": pd.Categorical([p.layer for p in placements], categories=list(Layer)),
             "category": categories,
@@ -99,33 +110,41 @@ def analyze(
     scored = [
         ScoredRecord(
             record.id, record.kind, record.title, severity, record.severity_raw, record.status,
-            record.created_at, placement.layer, placement.component, category, score, record.occurrences,
-            placement.confidence, placement.evidence, why, print_,
+            record.created_at, placement.layer, placement.component, category, score if counted else 0.0,
+            record.occurrences, placement.confidence, placement.evidence, why, print_,
             catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement),
+            record.excluded, record.sources,
         )
-        for record, severity, category, why, placement, print_, gap, score in zip(
-            records, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(),
+        for record, severity, category, why, placement, print_, gap, score, counted in zip(
+            everything, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(), counts,
             strict=True,
         )
     ]
-    components = component_risks(table, scored, config)
+    kept = [i for i, counted in enumerate(counts) if counted]
+    records = [everything[i] for i in kept]
+    scored_kept = [scored[i] for i in kept]
+    gaps = [gaps[i] for i in kept]
+    table = table.iloc[kept].reset_index(drop=True) if len(kept) < len(everything) else table
+    components = component_risks(table, scored_kept, config)
     ranking = risk_ranking(table)
     return Analysis(
         as_of=as_of,
         inputs=[result.summary for result in results],
         evidence=records,
-        records=scored,
+        records=scored_kept,
         table=table,
         skipped=[skip for result in results for skip in result.skipped],
         components=components,
-        roadmap=build_roadmap(components, scored),
-        targets=targets(scored, components),
-        violations=layer_violations(records, scored, mapper, repo),
-        merged=len(read) - len(records),
+        roadmap=build_roadmap(components, scored_kept),
+        targets=targets(scored_kept, components),
+        violations=layer_violations(records, scored_kept, mapper, repo),
+        merged=len(read) - len(everything),
         unknown_severities=dict(sorted(unknown.items())),
         ranking=ranking,
         heatmap_rows=heatmap_rows(components),
-        testing_gaps=testing_gaps(scored, gaps, ranking),
+        testing_gaps=testing_gaps(scored_kept, gaps, ranking),
+        excluded=[s for s, counted in zip(scored, counts, strict=True) if not counted],
+        count_excluded=config.count_excluded,
     )
 
 
@@ -144,27 +163,76 @@ def heatmap_rows(components: Sequence[ComponentRisk]) -> list[str]:
 
 
 def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:
-    """One record per failing test and per log template across all inputs, in first-seen order.
+    """One record per tracker id, per failing test and per log template across all inputs, in first-seen order.
 
-    A test's failed runs add up (several CI runs); when it passed in some report (or was flaky in
-    one), it is labelled flaky and weighs as low severity. A log template's occurrences add up
-    over the log files, first seen is the earliest and its severity the highest. Other records
-    pass through unchanged.
+    Bug records with the same id (a tracker's key, read from several exports or twice) are one
+    issue: the first read is kept, and ``sources`` lists every input it came from. A test's failed
+    runs add up (several CI runs); when it passed in some report (or was flaky in one), it is
+    labelled flaky and weighs as low severity. A log template's occurrences add up over the log
+    files, first seen is the earliest and its severity the highest.
     """
     groups: dict[tuple[Kind, str], list[Record]] = {}
     for record in records:
-        if record.kind != Kind.bug and record.fingerprint:
-            groups.setdefault((record.kind, record.fingerprint), []).append(record)
-    if all(len(group) == 1 and group[0].fingerprint not in passed for group in groups.values()):
+        key = record.id if record.kind == Kind.bug else record.fingerprint
+        if key:
+            groups.setdefault((record.kind, key), []).append(record)
+    if all(len(group) == 1 and (group[0].kind == Kind.bug or group[0].fingerprint not in passed)
+           for group in groups.values()):
         return list(records)
     merged: list[Record] = []
     for record in records:
-        group = groups.get((record.kind, record.fingerprint)) if record.kind != Kind.bug else None
+        group = groups.get((record.kind, record.id if record.kind == Kind.bug else record.fingerprint))
         if group is None:
             merged.append(record)
         elif group[0] is record:
-            merged.append(_merge_tests(group, passed) if record.kind == Kind.test else _merge_logs(group))
+            merged.append(_merge_bugs(group) if record.kind == Kind.bug
+                          else _merge_tests(group, passed) if record.kind == Kind.test else _merge_logs(group))
     return merged
+
+
+def _merge_bugs(group: list[Record]) -> Record:
+    """One tracker issue read several times: the first reading, with every source it came from."""
+    if len(group) == 1:
+        return group[0]
+    return _with_sources(group[0], group[1:])
+
+
+def _with_sources(record: Record, others: Sequence[Record]) -> Record:
+    """``record`` listing its own sources and those of ``others`` (each once, in order)."""
+    sources = [s for r in (record, *others) for s in (r.sources or (r.source,))]
+    unique = tuple({(s.format, s.path, s.locator): s for s in sources}.values())
+    return replace(record, sources=unique)
+
+
+def fold_duplicates(records: Sequence[Record]) -> list[Record]:
+    """Records excluded as ``duplicate of X`` fold into X when X is among the records.
+
+    The original keeps its own fields and lists the duplicate's sources too; a duplicate whose
+    original is absent stays, excluded. Chains (A duplicate of B, B of C) fold into C.
+    """
+    prefix = f"{DUPLICATE} of "
+    by_id = {record.id: index for index, record in enumerate(records) if record.kind == Kind.bug}
+    target: dict[int, int] = {}
+    for index, record in enumerate(records):
+        if record.kind == Kind.bug and record.excluded and record.excluded.startswith(prefix):
+            original = by_id.get(record.excluded[len(prefix):])
+            if original is not None and original != index:
+                target[index] = original
+    if not target:
+        return list(records)
+    def root(index: int) -> int:
+        seen = {index}
+        while index in target and target[index] not in seen:
+            index = target[index]
+            seen.add(index)
+        return index
+    folded: dict[int, list[Record]] = {}
+    for index in target:
+        end = root(index)
+        if end != index:
+            folded.setdefault(end, []).append(records[index])
+    return [_with_sources(record, folded[i]) if i in folded else record
+            for i, record in enumerate(records) if i not in target or root(i) == i]
 
 
 def _merge_tests(group: list[Record], passed: frozenset[str]) -> Record:

@@ -9,7 +9,10 @@ Words match in their common forms, so ``serialised`` meets ``serialise``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+
+from riskmap.analyze.defects import clean_issue_text
 
 OTHER = "other"
 
@@ -20,7 +23,7 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
         "unauthorised", "unauthenticated", "permission", "privilege", "leak", "exposed",
         "secret", "credential", "escaping", "unescaped", "sanitize", "sanitise", "forbidden",
         "token", "auth", "authz", "signature", "encrypt", "encryption", "password", "tls",
-        "impersonate", "spoof",
+        "impersonate", "spoof", "authenticate", "login", "authentication failure",
     ),
     "concurrency": (
         "race", "concurrent", "concurrency", "concurrently", "deadlock", "lock", "locking",
@@ -42,8 +45,8 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
         "skip", "count", "recurring", "reopen", "state", "status", "logic", "business",
     ),
     "api contract": (
-        "endpoint", "parameter", "response", "request", "contract", "header", "query",
-        "breaking", "version", "status code", "returns 200", "returns 404",
+        "endpoint", "parameter", "response", "request", "contract", "header", "query string",
+        "query parameter", "breaking change", "status code", "returns 200", "returns 404",
     ),
     "error handling": (
         "exception", "unhandled", "uncaught", "traceback", "crash", "retry", "fallback",
@@ -54,7 +57,7 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
     "performance": (
         "slow", "slowness", "latency", "timeout", "performance", "memory", "cpu", "throttle",
         "throttling", "n+1", "pagination", "paginate", "scan", "bottleneck", "load",
-        "throughput", "oom", "connection", "pool", "exhaust", "quota", "cold start",
+        "throughput", "oom", "connection", "pool", "exhaust", "quota", "cold start", "n+1 query", "memory leak",
     ),
     "date and time": (
         "timezone", "utc", "dst", "daylight", "midnight", "calendar", "leap", "clock",
@@ -134,15 +137,34 @@ _ORDER = {category: index for index, category in enumerate(TAXONOMY)}
 _TOKEN = re.compile(r"[a-z0-9+]+")
 
 
+_LABEL_PREFIX = re.compile(r"^(?:type|kind|category|area|t)\s*[:/\-]\s*")
+#: A template's field label at the start of a line (``**Browser / Version**:``, ``Steps:``): not the reporter's words.
+_FIELD_LABEL = re.compile(r"^[ \t]*(?:\*\*[^*\n]{1,80}\*\*|__[^_\n]{1,80}__)[ \t]*:?", re.M)
+
+
 @lru_cache(maxsize=4096)
 def given_category(raw: str | None) -> str | None:
-    """The category a source states, normalised; None when it states none (or only a type)."""
+    """The category a source states, normalised; None when it names none of the taxonomy's categories.
+
+    A tracker's type (bug, feature, task ...) or a label such as ``duplicate``, ``question``,
+    ``docs`` or ``chore`` names no category: the text decides instead.
+    """
     if raw is None:
         return None
     word = " ".join(raw.strip().lower().replace("_", " ").split())
-    if word in SYNONYMS:
-        return SYNONYMS[word]
-    return word or None
+    bare = _LABEL_PREFIX.sub("", word)
+    for candidate in (word, bare, bare.replace("-", " ")):
+        if candidate in TAXONOMY:
+            return candidate
+        if candidate in SYNONYMS:
+            return SYNONYMS[candidate]
+    return None
+
+
+def reporter_text(description: str) -> str:
+    """The words a reporter wrote in a description: issue-template comments, headings, checklists,
+    field labels (``**Browser / Version**:``), tables, links and code taken out (see ``clean_issue_text``)."""
+    return _FIELD_LABEL.sub(" ", clean_issue_text(description[: CLASSIFY_CHARS * 10]))
 
 
 def classify_text(text: str) -> tuple[str, str]:
@@ -165,18 +187,23 @@ def classify_text(text: str) -> tuple[str, str]:
     return best, "keywords " + ", ".join(f"'{w}'" for w in words[:5])
 
 
-def categorise(raw: str | None, title: str, description: str) -> tuple[str, str]:
+def categorise(raw: str | None, title: str, description: str, labels: Iterable[str] = ()) -> tuple[str, str]:
     """The record's category and the evidence for it.
 
-    The category the source gives; else the one its title suggests; else the one the opening of
-    its description suggests (``CLASSIFY_CHARS`` characters); else ``other``.
+    The category the source gives, when it names one; else the first label that names one; else
+    the one its title suggests; else the one the opening (``CLASSIFY_CHARS`` characters) of the
+    reporter's own words in the description suggests (``reporter_text``); else ``other``.
     """
     given = given_category(raw)
     if given is not None:
         return given, f"given as '{raw}'"
+    for label in labels:
+        named = given_category(label)
+        if named is not None:
+            return named, f"labelled '{label}'"
     category, why = classify_text(title)
     if category == OTHER and description:
-        category, why = classify_text(description)
+        category, why = classify_text(reporter_text(description))
         if category != OTHER:
             why += " in the description"
     return category, why

@@ -128,9 +128,32 @@ def title_tokens(title: str) -> list[str]:
     return _with_bigrams(_words(title))
 
 
+#: A line of the issue form: a Markdown heading, a line that starts in bold, an ``Issue Type: <b>..</b>`` field.
+_FORM_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+([^\n]{1,120})$|^[ \t]*\*\*([^*\n]{1,100})\*\*"
+                        r"|^[ \t]*(?:issue )?type:[ \t]*<b>([^<\n]{1,60})</b>", re.M | re.I)
+#: The prefix that keeps the form's words apart from the reporter's words in the model.
+FORM_PREFIX = "form:"
+
+
+def form_tokens(body: str) -> list[str]:
+    """The words of the issue form's own lines (headings, bold prompts, type fields), each prefixed ``form:``.
+
+    The reporter's template says what kind of issue it is ("Describe the bug", "Is your feature
+    request related to a problem?"); ``clean_issue_text`` drops these lines, so they are kept here
+    as separate features, once each.
+    """
+    found = dict.fromkeys(
+        f"{FORM_PREFIX}{word}"
+        for match in _FORM_LINE.finditer(body[: BODY_CHARS])
+        for word in _words(next(group for group in match.groups() if group is not None))
+    )
+    return list(found)
+
+
 def body_tokens(body: str) -> list[str]:
-    """The features of a body: words and word pairs of its cleaned text (the first BODY_CHARS characters)."""
-    return _with_bigrams(_words(clean_issue_text(body[: BODY_CHARS * 4])[:BODY_CHARS]))
+    """The features of a body: words and word pairs of its cleaned text (the first BODY_CHARS characters),
+    and the words of its issue form (``form_tokens``)."""
+    return [*_with_bigrams(_words(clean_issue_text(body[: BODY_CHARS * 4])[:BODY_CHARS])), *form_tokens(body)]
 
 
 @cache

@@ -1,4 +1,18 @@
-"""Normalise the many ways trackers spell severity to critical, high, medium, low and info."""
+"""Normalise the many ways trackers spell severity to critical, high, medium, low and info.
+
+The table (``SEVERITY_WORDS``), which the README repeats:
+
+========  ===================================================================================
+critical  blocker, critical, highest, urgent, fatal, emergency, P0, S0, S1
+high      major, high, important, error, P1, S2
+medium    normal, medium, moderate, warning, P2, S3
+low       minor, low, lowest, trivial, P3, P4, P5, S4
+info      enhancement, info, informational, debug, trace, notice
+========  ===================================================================================
+
+A bare number reads as a priority (``1`` as ``P1``), and after ``sev``/``severity`` as a severity
+(``Sev 1`` as ``S1``).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +27,9 @@ SEVERITY_WORDS: dict[str, Severity] = {
         ("blocker", "critical", "highest", "urgent", "fatal", "emergency", "p0", "s0", "s1"),
         Severity.critical,
     ),
-    **dict.fromkeys(("major", "high", "error", "err", "p1", "s2"), Severity.high),
+    **dict.fromkeys(("major", "high", "important", "error", "err", "p1", "s2"), Severity.high),
     **dict.fromkeys(("normal", "medium", "moderate", "warning", "warn", "p2", "s3"), Severity.medium),
-    **dict.fromkeys(("minor", "low", "lowest", "trivial", "p3", "p4", "s4"), Severity.low),
+    **dict.fromkeys(("minor", "low", "lowest", "trivial", "p3", "p4", "p5", "s4"), Severity.low),
     **dict.fromkeys(("enhancement", "info", "information", "informational", "debug", "trace", "notice"), Severity.info),
 }
 
@@ -34,6 +48,8 @@ def normalise_severity(raw: str | None) -> tuple[Severity, bool]:
     if raw is None:
         return Severity.medium, False
     word = raw.strip().lower()
+    if word.isdigit():
+        word = f"p{word}"
     if word in SEVERITY_WORDS:
         return SEVERITY_WORDS[word], True
     prefixed = _PREFIXED.match(word)

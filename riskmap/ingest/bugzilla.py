@@ -18,7 +18,7 @@ _BUGZILLA = re.compile(r'"(?:cf_[a-z_]+|creation_time|is_confirmed|op_sys)"\s*:'
 _SIGNATURE = re.compile(r"\[@\s*([^\]]+?)\s*\]")
 _UNSET = {"", "--", "---", "unspecified", "n/a"}
 _READ = {"id", "summary", "severity", "priority", "product", "component", "status", "resolution",
-         "creation_time", "cf_last_resolved", "keywords", "comments", "cf_crash_signature"}
+         "creation_time", "cf_last_resolved", "keywords", "comments", "cf_crash_signature", "type"}
 
 
 class BugzillaIngester:
@@ -47,9 +47,9 @@ def bug_record(item: Any, source: Source) -> Record | Skipped:
     title = as_text(item.get("summary"))
     if title is None:
         return Skipped(source=source, reason="a bug without a summary")
-    severity = as_text(item.get("severity"))
+    severity, severity_field = as_text(item.get("severity")), "severity"
     if severity is None or severity.lower() in _UNSET:
-        severity = as_text(item.get("priority"))
+        severity, severity_field = as_text(item.get("priority")), "priority"
         severity = None if severity is None or severity.lower() in _UNSET else severity
     comments: list[str] = [c["text"] for c in items_of(item.get("comments"))
                            if isinstance(c, dict) and isinstance(c.get("text"), str)]
@@ -66,11 +66,14 @@ def bug_record(item: Any, source: Source) -> Record | Skipped:
         title=title,
         description=description,
         severity_raw=severity,
+        severity_field=severity_field if severity else None,
         status=as_status(status),
         created_at=as_datetime(item.get("creation_time")),
         resolved_at=as_datetime(item.get("cf_last_resolved")),
+        category=as_text(item.get("type")),
         component_hint="/".join(part for part in (product, component) if part) or None,
         labels=as_texts(item.get("keywords")),
         frames=frames,
-        extra=keep_extra(item, _READ) | {"resolution": item.get("resolution"), "comment_count": len(comments)},
+        extra=keep_extra(item, _READ) | {"resolution": item.get("resolution"), "comment_count": len(comments)}
+        | ({"duplicate_of": str(item["dupe_of"])} if item.get("dupe_of") else {}),
     )

@@ -18,12 +18,14 @@ from riskmap.models import Record, Skipped, Source
 from riskmap.text import plural
 
 DELIMITERS = ",;\t|"
+# A tracker's description or a pasted log can exceed the csv module's default cell limit (131,072 characters).
+csv.field_size_limit(2**31 - 1)
 _KNOWN_COLUMNS = {alias.lower() for aliases in FIELD_ALIASES.values() for alias in aliases}
 CSV_SUFFIXES = (".csv", ".tsv", ".tab")
 
 #: Column names of Jira's CSV export, as canonical field -> names.
 JIRA_COLUMNS = {
-    "id": ["Issue key"], "title": ["Summary"], "description": ["Description"], "severity": ["Priority"],
+    "id": ["Issue key", "Issue id"], "title": ["Summary"], "description": ["Description"], "severity": ["Priority"],
     "category": ["Issue Type"], "status": ["Status"], "component": ["Component/s"], "labels": ["Labels"],
     "created_at": ["Created"], "resolved_at": ["Resolved"],
 }
@@ -55,8 +57,26 @@ def csv_dialect(text: str) -> type[csv.Dialect]:
     return type("Sniffed", (base,), {"delimiter": delimiter})
 
 
+#: Jira's CSV column of the issue a duplicate duplicates (its outward "Duplicate" link).
+JIRA_DUPLICATE_LINK = "Outward issue link (Duplicate)"
+
+
+def _jira_row(item: dict[str, Any]) -> dict[str, Any]:
+    """Jira's Resolution is read as the record's resolution; its outward Duplicate link names the original."""
+    if "Resolution" in item:
+        item["resolution"] = item.pop("Resolution")
+    link = item.pop(JIRA_DUPLICATE_LINK, None)
+    original = link[0] if isinstance(link, list) and link else link
+    if original:
+        item["duplicate_of"] = original
+    return item
+
+
 def _bugzilla_row(item: dict[str, Any]) -> dict[str, Any]:
-    """Bugzilla's severity falls back to its priority when unset; product and component go together."""
+    """Bugzilla's severity falls back to its priority when unset; product and component go together;
+    ``dupe_of`` names a duplicate's original."""
+    if item.get("dupe_of"):
+        item["duplicate_of"] = item.pop("dupe_of")
     if str(item.get("bug_severity", "")).strip().lower() in ("", "--", "---", "unspecified", "n/a"):
         item.pop("bug_severity", None)
     if item.get("product") and item.get("component"):
@@ -148,7 +168,7 @@ class CsvIngester:
 
 JIRA_CSV = CsvIngester(
     "jira-csv", "Jira's CSV export (Issue key, Summary, Priority, Component/s ...)", JIRA_COLUMNS,
-    {"Issue key", "Summary", "Issue Type", "Priority", "Component/s", "Issue id"},
+    {"Issue key", "Summary", "Issue Type", "Priority", "Component/s", "Issue id"}, _jira_row,
 )
 BUGZILLA_CSV = CsvIngester(
     "bugzilla-csv", "Bugzilla buglist CSV (bug_id, short_desc, bug_severity ...)", BUGZILLA_COLUMNS,

@@ -22,11 +22,11 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "severity": ("severity", "priority", "level", "sev"),
     "component": ("component", "module"),
     "path": ("file", "path", "location"),
-    "category": ("type", "category", "kind"),
+    "category": ("type", "category", "kind", "issue type", "issue_type", "issuetype"),
     "status": ("status", "state"),
     "created_at": ("created_at", "created", "date", "opened", "createdAt", "creation_time", "created_on", "opened_at"),
     "resolved_at": ("resolved_at", "closed_at", "resolved", "closed", "closedAt", "resolution_date", "resolutiondate"),
-    "labels": ("labels", "tags"),
+    "labels": ("labels", "tags", "label"),
 }
 
 _OPEN = {

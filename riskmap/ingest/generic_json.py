@@ -77,12 +77,14 @@ def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Ski
         dates.append(parsed)
     path = as_text(get(keys.get("path")))
     labels = keys.get("labels")
+    severity = as_text(get(keys.get("severity")))
     return Record(
         id=as_text(get(keys.get("id"))) or derived_id("rec", title, description),
         source=source,
         title=title,
         description=description,
-        severity_raw=as_text(get(keys.get("severity"))),
+        severity_raw=severity,
+        severity_field=keys.get("severity") if severity else None,
         status=as_status(as_text(get(keys.get("status")))),
         created_at=dates[0],
         resolved_at=dates[1],

@@ -25,6 +25,9 @@ SEVERITY_LABEL = re.compile(
 COMPONENT_LABEL = re.compile(r"^(?:area|component|comp|module|service|pkg|package)\s*[/:]\s*(\S.*)$", re.IGNORECASE)
 #: Labels that name a category: type: bug, kind/performance, category:security ...
 CATEGORY_LABEL = re.compile(r"^(?:type|kind|category)\s*[/:]\s*(\S.*)$", re.IGNORECASE)
+#: GitHub's own marker of a duplicate, written in the body or a comment: "Duplicate of #12".
+_DUPLICATE_OF = re.compile(r"^\s*duplicate of\s+((?:[\w.-]+/[\w.-]+)?#\d+)\b", re.I | re.M)
+_REPOSITORY = re.compile(r"github\.com/(?:repos/)?([\w.-]+/[\w.-]+?)(?:/issues|/pull|$)")
 _READ = {"number", "title", "body", "state", "created_at", "createdAt", "closed_at", "closedAt", "labels"}
 
 
@@ -59,15 +62,25 @@ def issue_record(item: Any, source: Source) -> Record | Skipped:
     number = as_text(item.get("number"))
     body = as_text(item.get("body")) or ""
     labels = as_texts(item.get("labels"))
-    severity = next((label for label in labels if SEVERITY_LABEL.match(label)), None)
+    severity = severity_label(labels)
     component = next((m.group(1) for m in map(COMPONENT_LABEL.match, labels) if m), None)
     category = next((m.group(1) for m in map(CATEGORY_LABEL.match, labels) if m), None)
+    repository = repository_name(item)
+    duplicate = _DUPLICATE_OF.search(body)
+    original = duplicate.group(1) if duplicate else None
+    if original and original.startswith("#") and repository:
+        original = f"{repository}{original}"
+    extra = keep_extra(item, _READ)
+    if original:
+        extra["duplicate_of"] = original
     return Record(
-        id=f"#{number}" if number else as_text(item.get("id")) or title,
+        id=(f"{repository}#{number}" if repository else f"#{number}") if number else as_text(item.get("id")) or title,
         source=source,
         title=title,
         description=body,
         severity_raw=severity,
+        severity_field=None if severity is None else
+        "priority label" if severity.lower().startswith("p") else "severity label",
         status=as_status(as_text(item.get("state"))),
         created_at=as_datetime(item.get("created_at") or item.get("createdAt")),
         resolved_at=as_datetime(item.get("closed_at") or item.get("closedAt")),
@@ -75,5 +88,27 @@ def issue_record(item: Any, source: Source) -> Record | Skipped:
         component_hint=component,
         labels=labels,
         frames=stack_frames(body),
-        extra=keep_extra(item, _READ),
+        extra=extra,
     )
+
+
+def severity_label(labels: tuple[str, ...]) -> str | None:
+    """The label that states the severity: a severity label (``severity-critical``, ``S1``) before a
+    priority label (``priority-important``, ``P2``), before a plain word (``critical``)."""
+    stated = [label for label in labels if SEVERITY_LABEL.match(label)]
+    for prefixes in (("sev", "s"), ("pri", "p")):
+        chosen = next((label for label in stated if label.lower().startswith(prefixes)), None)
+        if chosen:
+            return chosen
+    return stated[0] if stated else None
+
+
+def repository_name(item: dict[str, Any]) -> str | None:
+    """``owner/repo`` of an issue, from its repository_url or html_url (None when neither names one)."""
+    for key in ("repository_url", "html_url", "url"):
+        value = item.get(key)
+        if isinstance(value, str):
+            found = _REPOSITORY.search(value)
+            if found:
+                return found.group(1)
+    return None

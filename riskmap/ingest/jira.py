@@ -19,7 +19,17 @@ _FIELDS = re.compile(r'"fields"\s*:\s*\{')
 _METADATA = re.compile(r'"self"\s*:\s*"[^"]*/rest/api/[^"]*/'
                        r'(priority|resolution|status|component|issuetype|project|transitions?)/')
 _READ_FIELDS = {"summary", "description", "priority", "status", "issuetype", "components", "labels",
-                "created", "resolutiondate"}
+                "created", "resolutiondate", "resolution", "issuelinks"}
+
+
+def duplicated_issue(fields: dict[str, Any]) -> str | None:
+    """The key of the issue this one duplicates: its outward link of type Duplicate, if any."""
+    for link in items_of(fields.get("issuelinks")):
+        if isinstance(link, dict) and str(dig(link, "type", "name") or "").lower().startswith("duplicate"):
+            original = as_text(dig(link, "outwardIssue", "key"))
+            if original:
+                return original
+    return None
 
 
 class JiraIngester:
@@ -94,5 +104,7 @@ def issue_record(item: Any, source: Source) -> Record | Skipped:
         component_hint=next(iter(as_texts(fields.get("components"))), None),
         labels=as_texts(fields.get("labels")),
         frames=stack_frames(description),
-        extra=keep_extra(item, ("key", "fields")) | keep_extra(fields, _READ_FIELDS),
+        extra=keep_extra(item, ("key", "fields")) | keep_extra(fields, _READ_FIELDS) | {
+            name: value for name, value in (("resolution", as_text(fields.get("resolution"))),
+                                            ("duplicate_of", duplicated_issue(fields))) if value},
     )

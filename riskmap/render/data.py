@@ -6,6 +6,7 @@ This is also the ``report.json`` contract (schema ``riskmap.report/1``); the REA
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -80,6 +81,8 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
             "records": len(analysis.records),
             "skipped": len(analysis.skipped),
             "merged": analysis.merged,
+            "excluded": excluded_counts(analysis.excluded),
+            "count_excluded": analysis.count_excluded,
             "open": int((table["status"] != Status.resolved).sum()) if len(table) else 0,
             "by_severity": _counts(table, "severity", Severity),
             "by_layer": _counts(table, "layer", Layer),
@@ -104,13 +107,19 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
         "targets": [target.model_dump(mode="json") for target in analysis.targets],
         "layer_violations": [v.model_dump(mode="json") for v in analysis.violations],
         "testing_gaps": _testing_gaps(analysis.testing_gaps),
-        "records": [shown(analysis.records[i]) for i in analysis.ranking],
+        "records": [*(shown(analysis.records[i]) for i in analysis.ranking), *map(shown, analysis.excluded)],
         "skipped": [
             {"source": {"format": skip.source.format, "path": skip.source.path, "locator": skip.source.locator},
              "reason": redact(skip.reason)}
             for skip in analysis.skipped
         ],
     }
+
+
+def excluded_counts(excluded: Iterable[ScoredRecord]) -> dict[str, int]:
+    """How many records were left out, by reason (``duplicate of X`` counted as ``duplicate``), sorted."""
+    reasons = Counter((record.excluded or "").split(" of ", 1)[0] for record in excluded)
+    return dict(sorted(reasons.items()))
 
 
 def _testing_gaps(gaps: TestingGaps) -> dict[str, Any]:
