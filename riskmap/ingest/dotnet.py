@@ -1,4 +1,4 @@
-""".NET test reports: xUnit.net XML (v2), NUnit 3 XML and Visual Studio TRX."""
+""".NET test reports: xUnit.net XML (v2), NUnit 3 and NUnit 2 XML, and Visual Studio / MSTest TRX."""
 
 from __future__ import annotations
 
@@ -49,13 +49,38 @@ def _nunit(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
                _child_text(failure, "message"), _child_text(failure, "stack-trace"), None)
 
 
+#: NUnit 2's result attribute: Failure is a failed assertion, Error an exception, Cancelled a run cut short;
+#: Ignored, Skipped, Inconclusive and NotRunnable are not run (NUnit counts them apart from failures and errors).
+_NUNIT2 = {"success": "passed", "failure": "failed", "error": "errors", "cancelled": "errors"}
+
+
+def _nunit2(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
+    """NUnit 2.x ``<test-results>``: test-case elements with result (2.5+) or executed/success (2.0-2.4)."""
+    for case in root.iter("test-case"):
+        result = (case.get("result") or "").lower()
+        if result:
+            outcome = _NUNIT2.get(result, "skipped")
+        elif (case.get("executed") or "true").lower() == "false":
+            outcome = "skipped"
+        else:
+            outcome = "passed" if (case.get("success") or "true").lower() == "true" else "failed"
+        failure = next((c for c in case if c.tag == "failure"), None)
+        yield (case.get("name") or "(unnamed test)", outcome,
+               _child_text(failure, "message"), _child_text(failure, "stack-trace"), None)
+
+
+#: TRX outcomes: Error, Timeout and Aborted are errors; a run aborted after the test passed left it passed.
+_TRX = {"passed": "passed", "passedbutrunaborted": "passed", "completed": "passed", "warning": "passed",
+        "notexecuted": "skipped", "inconclusive": "skipped", "notrunnable": "skipped", "pending": "skipped",
+        "failed": "failed"}
+
+
 def _trx(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
     for result in root.iter():
         if _local(result.tag) != "UnitTestResult":
             continue
         outcome = (result.get("outcome") or "").lower()
-        outcome = {"passed": "passed", "notexecuted": "skipped", "inconclusive": "skipped",
-                   "failed": "failed"}.get(outcome, "errors")
+        outcome = _TRX.get(outcome, "errors")
         yield (result.get("testName") or "(unnamed test)", outcome,
                _child_text(result, "Output", "ErrorInfo", "Message"),
                _child_text(result, "Output", "ErrorInfo", "StackTrace"), None)
@@ -99,4 +124,5 @@ class DotnetIngester:
 
 XUNIT = DotnetIngester("xunit", "xUnit.net v2 XML (<assemblies>)", "assemblies", _xunit)
 NUNIT = DotnetIngester("nunit", "NUnit 3 XML (<test-run>)", "test-run", _nunit)
+NUNIT2 = DotnetIngester("nunit2", "NUnit 2 XML (<test-results>)", "test-results", _nunit2)
 TRX = DotnetIngester("trx", "Visual Studio / dotnet test TRX (<TestRun>)", "TestRun", _trx)
