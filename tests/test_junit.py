@@ -243,7 +243,8 @@ NUNIT2 = """<?xml version="1.0" encoding="utf-8" standalone="no"?>
     <test-case name="Orders.Tests.CartTests.Refund" executed="True" result="Failure" success="False">
       <failure><message><![CDATA[  Expected: 10
   But was:  9]]></message>
-      <stack-trace><![CDATA[at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31]]></stack-trace></failure>
+      <stack-trace><![CDATA[at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31]]>
+      </stack-trace></failure>
     </test-case>
     <test-case name="Orders.Tests.RepoTests.Save" executed="True" result="Error" success="False">
       <failure><message>System.TimeoutException : DynamoDB timed out</message></failure>
