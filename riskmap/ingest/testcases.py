@@ -3,6 +3,7 @@ runs, the report's counts, and safe XML parsing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -89,13 +90,25 @@ def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
     )
 
 
+#: A character reference to a control character that XML 1.0 forbids (all below 0x20 but tab, LF, CR).
+_INVALID_REFERENCE = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.IGNORECASE)
+
+
 def parse_xml(path: Path) -> Element:
     """Parse an XML file safely: no entities, no DTD fetches; errors name the line and column."""
     data = path.read_bytes()
     if not data.strip():
         raise InputError(str(path), "the file is empty")
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        try:
+            return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        except ParseError as exc:
+            if "invalid character number" not in str(exc):
+                raise
+            # control characters written as references (&#x1B; from console output), which XML 1.0 forbids:
+            # dropped, as Jenkins' MSTest and NUnit plugins do, and the file parsed again
+            data = _INVALID_REFERENCE.sub(b"", data)
+            return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise InputError(str(path), "refused: the XML declares entities or external references "
                          f"({type(exc).__name__}); riskmap never resolves them") from None
