@@ -439,3 +439,13 @@ def test_a_trx_whose_counters_disagree_says_so(tmp_path):
     path = tmp_path / "run.trx"
     path.write_text(TRX_CONTROL_CHARACTERS.replace('failed="1" error="0"', 'failed="4" error="0"'), encoding="utf-8")
     assert read_input(path, Config()).summary.tests["note"].startswith("the report states 5 failures, but lists")
+
+
+def test_a_json_report_whose_own_totals_disagree_says_so(tmp_path):
+    path = tmp_path / "jest.json"
+    path.write_text(json.dumps({"numTotalTests": 2, "numFailedTests": 2, "testResults": [{"name": "cart.test.js",
+                    "assertionResults": [{"fullName": "cart totals", "status": "failed", "failureMessages": ["x"]},
+                                         {"fullName": "cart adds", "status": "passed"}]}]}), encoding="utf-8")
+    tests = read_input(path, Config()).summary.tests
+    assert tests["failed"] == 1 and tests["note"] == (
+        "the report states 2 failures, but lists 1 failed and 0 errored tests; riskmap counts the tests it lists")

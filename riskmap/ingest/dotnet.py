@@ -10,7 +10,7 @@ from xml.etree.ElementTree import Element
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml, stated_note
+from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
 
@@ -137,7 +137,7 @@ class DotnetIngester:
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
                 record = case_record(test, message or outcome, trace, source, outcome=outcome, file=file)
             runs.setdefault(test, []).append((outcome, record))
-        yield from finish_runs(runs, counts, stated_note(self._stated(root), counts))
+        yield from finish_runs(runs, counts, self._stated(root))
 
 
 def _number(node: Element, *attributes: str) -> int:

@@ -277,15 +277,45 @@ def _ginkgo(document: Any) -> Iterator[Run]:
             yield suite_name, "errors", str(reasons[0]), "\n".join(str(r) for r in reasons), None, ()
 
 
+def _numbers(*values: Any) -> list[dict[str, int]]:
+    """What a reporter says of its own failures, each way it can be read: one candidate per value that
+    is a whole number (see ``stated_note``)."""
+    return [{"failed": v} for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _jest_stated(document: Any) -> list[dict[str, int]]:
+    """numFailedTests, with and without the suites that failed to run (numRuntimeErrorTestSuites)."""
+    failed, broken = document.get("numFailedTests"), document.get("numRuntimeErrorTestSuites") or 0
+    return _numbers(failed, failed + broken if isinstance(failed, int) and isinstance(broken, int) else None)
+
+
+def _playwright_stated(document: Any) -> list[dict[str, int]]:
+    """stats.unexpected (failed tests), with and without the flaky ones."""
+    stats = document.get("stats") or {}
+    unexpected, flaky = stats.get("unexpected"), stats.get("flaky") or 0
+    both = unexpected + flaky if isinstance(unexpected, int) and isinstance(flaky, int) else None
+    return _numbers(unexpected, both)
+
+
+def _testcafe_stated(document: Any) -> list[dict[str, int]]:
+    """total - passed (TestCafe's total leaves skipped tests out in some versions, not in others)."""
+    total, passed, skipped = document.get("total"), document.get("passed"), document.get("skipped") or 0
+    if not all(isinstance(v, int) for v in (total, passed, skipped)):
+        return []
+    return _numbers(total - passed, total - passed - skipped)
+
+
 class JsonReportIngester:
     """One test reporter's JSON: how to recognise it and how to list its test runs."""
 
     reads_gzip = False
 
     def __init__(self, name: str, summary: str, marker: Callable[[str], bool], lines: bool,
-                 extract: Callable[[Any], Iterator[Run]], shape: type = dict) -> None:
+                 extract: Callable[[Any], Iterator[Run]], shape: type = dict,
+                 stated: Callable[[Any], list[dict[str, int]]] = lambda document: []) -> None:
         self.name = name
         self._shape = shape
+        self._stated = stated
         self.summary = summary
         self._marker = marker
         self._lines = lines
@@ -322,35 +352,41 @@ class JsonReportIngester:
                 source = Source(format=self.name, path=name, locator=f"test[{index}]")
                 record = case_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
             runs.setdefault(test, []).append((outcome, record))
-        yield from finish_runs(runs, counts)
+        yield from finish_runs(runs, counts, self._stated(document))
 
 
 JEST = JsonReportIngester(
     "jest", "jest / vitest JSON: testResults with assertionResults",
-    lambda text: text[:1] == "{" and '"testResults"' in text and '"numTotalTests"' in text, False, _jest)
+    lambda text: text[:1] == "{" and '"testResults"' in text and '"numTotalTests"' in text, False, _jest,
+    stated=_jest_stated)
 MOCHA = JsonReportIngester(
     "mocha", "mocha JSON reporter: stats, passes, failures, pending",
-    lambda text: text[:1] == "{" and '"stats"' in text and '"passes"' in text and '"failures"' in text, False, _mocha)
+    lambda text: text[:1] == "{" and '"stats"' in text and '"passes"' in text and '"failures"' in text, False, _mocha,
+    stated=lambda document: _numbers((document.get("stats") or {}).get("failures")))
 GO_TEST = JsonReportIngester(
     "go-test", "go test -json: one event per line (Action, Package, Test, Output)",
     lambda text: '"Action":' in text and '"Package":' in text, True, _go)
 PLAYWRIGHT = JsonReportIngester(
     "playwright", "Playwright JSON reporter: config, suites with specs, errors",
     lambda text: text[:1] == "{" and '"suites"' in text and '"specs"' in text and '"config"' in text,
-    False, _playwright)
+    False, _playwright, stated=_playwright_stated)
 PYTEST_REPORTLOG = JsonReportIngester(
     "pytest-reportlog", "pytest-reportlog JSON Lines: TestReport events per phase",
     lambda text: '"$report_type"' in text and ('"TestReport"' in text or '"SessionStart"' in text), True, _pytest)
 KARMA = JsonReportIngester(
     "karma", "karma JSON reporters: browsers, result per browser, summary",
-    lambda text: text[:1] == "{" and '"browsers"' in text and '"result"' in text, False, _karma)
+    lambda text: text[:1] == "{" and '"browsers"' in text and '"result"' in text, False, _karma,
+    stated=lambda document: _numbers((document.get("summary") or {}).get("failed")))
 RSPEC = JsonReportIngester(
     "rspec", "RSpec JSON formatter: examples, summary, summary_line",
     lambda text: text[:1] == "{" and '"examples"' in text and ('"summary_line"' in text
-                                                               or '"full_description"' in text), False, _rspec)
+                                                               or '"full_description"' in text), False, _rspec,
+    stated=lambda document: _numbers(sum(v for k, v in (document.get("summary") or {}).items() if isinstance(v, int)
+                                         and k in ("failure_count", "errors_outside_of_examples_count"))))
 TESTCAFE = JsonReportIngester(
     "testcafe", "TestCafe JSON reporter: fixtures with tests and errs, userAgents",
-    lambda text: text[:1] == "{" and '"fixtures"' in text and '"userAgents"' in text, False, _testcafe)
+    lambda text: text[:1] == "{" and '"fixtures"' in text and '"userAgents"' in text, False, _testcafe,
+    stated=_testcafe_stated)
 CUCUMBER = JsonReportIngester(
     "cucumber", "Cucumber JSON (Ruby, JVM, JS): features with elements and steps",
     lambda text: text[:1] == "[" and '"elements"' in text and '"keyword"' in text and '"uri"' in text,

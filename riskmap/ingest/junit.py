@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml, stated_note
+from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
 _ROOT = re.compile(r"<(testsuites|testsuite)[\s>]")
@@ -66,7 +66,7 @@ class JUnitIngester:
             counts["failed_runs" if outcome == "failed" else "error_runs"] += 1
             runs.setdefault(test, []).append((outcome, record))
         stated = stated_counts(root)
-        yield from finish_runs(runs, counts, stated_note(stated, counts))
+        yield from finish_runs(runs, counts, stated)
 
 
 def _count(node: Element, attribute: str) -> int:

@@ -26,46 +26,26 @@ def case_fingerprint(test: str) -> str:
     return stable_hash("test", test)
 
 
-def finish_runs(runs: Runs, counts: dict[str, int], note: str = "") -> Iterator[Record | CaseCounts]:
+def finish_runs(runs: Runs, counts: dict[str, int], stated: list[dict[str, int]] | None = None
+                ) -> Iterator[Record | CaseCounts]:
     """A report's records, one per failing test (its runs merged), then its test counts.
 
     ``runs`` maps each test's name to its (outcome, record) runs; ``counts`` counts outcomes (and,
-    where the format tells them apart, failed and errored runs); ``note`` says where the report's own
-    counts disagree with them (see ``stated_note``).
+    where the format tells them apart, failed and errored runs); ``stated`` is what the report says
+    of its own failures, compared with them by ``stated_note``.
     """
     passed: set[str] = set()
+    failing = 0
     for test, test_runs in runs.items():
         merged = merge_runs(test_runs)
         if merged is not None:
+            failing += 1
             yield merged
         if any(outcome == "passed" for outcome, _ in test_runs):
             passed.add(case_fingerprint(test))
     totals = {"failed_runs": counts["failed"], "error_runs": counts["errors"], **counts}
+    note = stated_note(stated or [], totals, failing)
     yield CaseCounts(**totals, passed_tests=frozenset(passed), note=note)
-
-
-def stated_note(stated: list[dict[str, int]], counts: dict[str, int]) -> str:
-    """Why a report's own failure counts differ from the tests riskmap counted, or "" when they agree.
-
-    ``stated`` holds what the report says of itself, in each way it can be read (a root's totals, the
-    sum of its suites'), each with ``failed`` and, where it counts them apart, ``errors``. They agree
-    when one of them equals the failing tests or the failed runs; a failure count that includes the
-    errors (minitest) or a report that does not count errors apart is compared with their sum.
-    """
-    if not stated:
-        return ""
-    ours = [(counts["failed"], counts["errors"]),
-            (counts.get("failed_runs", counts["failed"]), counts.get("error_runs", counts["errors"]))]
-    for said in stated:
-        for failed, errors in ours:
-            if "errors" not in said and said["failed"] in (failed, failed + errors):
-                return ""
-            if "errors" in said and (said["failed"], said["errors"]) in ((failed, errors), (failed + errors, errors)):
-                return ""
-    first = stated[0]
-    said_text = f"{first['failed']} failures" + (f" and {first['errors']} errors" if "errors" in first else "")
-    return (f"the report states {said_text}, but lists {counts['failed']} failed and {counts['errors']} errored "
-            "tests; riskmap counts the tests it lists")
 
 
 def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
@@ -88,6 +68,31 @@ def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
         labels=("flaky",) if passed else first.labels,
         severity_raw="flaky" if passed else first.severity_raw,
     )
+
+
+def stated_note(stated: list[dict[str, int]], counts: dict[str, int], failing: int | None = None) -> str:
+    """Why a report's own failure counts differ from the tests riskmap counted, or "" when they agree.
+
+    ``stated`` holds what the report says of itself, in each way it can be read (a root's totals, the
+    sum of its suites'), each with ``failed`` and, where it counts them apart, ``errors``. They agree
+    when one of them equals the failing tests, the failed runs or (``failing``) the distinct tests
+    that failed; a failure count that includes the errors (minitest) or a report that does not count
+    errors apart is compared with their sum.
+    """
+    if not stated:
+        return ""
+    ours = [(counts["failed"], counts["errors"]),
+            (counts.get("failed_runs", counts["failed"]), counts.get("error_runs", counts["errors"]))]
+    for said in stated:
+        for failed, errors in ours:
+            if "errors" not in said and said["failed"] in (failed, failed + errors, failing):
+                return ""
+            if "errors" in said and (said["failed"], said["errors"]) in ((failed, errors), (failed + errors, errors)):
+                return ""
+    first = stated[0]
+    said_text = f"{first['failed']} failures" + (f" and {first['errors']} errors" if "errors" in first else "")
+    return (f"the report states {said_text}, but lists {counts['failed']} failed and {counts['errors']} errored "
+            "tests; riskmap counts the tests it lists")
 
 
 #: A character reference to a control character that XML 1.0 forbids (all below 0x20 but tab, LF, CR).
