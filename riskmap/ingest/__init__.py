@@ -24,6 +24,7 @@ from riskmap.ingest.json_reports import (
     PLAYWRIGHT,
     PYTEST_REPORTLOG,
     RSPEC,
+    RWX,
     TESTCAFE,
 )
 from riskmap.ingest.junit import JUnitIngester
@@ -51,6 +52,7 @@ INGESTERS: tuple[Ingester, ...] = (
     TESTCAFE,
     CUCUMBER,
     GINKGO,
+    RWX,
     SentryIngester(),
     JiraIngester(),
     BugzillaIngester(),

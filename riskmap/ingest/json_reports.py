@@ -1,5 +1,5 @@
 """Test reporters' JSON: jest and vitest, mocha, Playwright, ``go test -json``, pytest-reportlog, karma, RSpec,
-TestCafe, Cucumber and Ginkgo."""
+TestCafe, Cucumber, Ginkgo, and RWX's test-results schema (Captain's common format for any framework)."""
 
 from __future__ import annotations
 
@@ -277,6 +277,37 @@ def _ginkgo(document: Any) -> Iterator[Run]:
             yield suite_name, "errors", str(reasons[0]), "\n".join(str(r) for r in reasons), None, ()
 
 
+#: RWX test-results status kinds: a timed-out test failed, a canceled one could not finish (errors), a
+#: quarantined one failed (quarantine only mutes it); pended, skipped and todo were not run.
+_RWX = {"successful": "passed", "failed": "failed", "timedOut": "failed", "canceled": "errors",
+        "pended": "skipped", "skipped": "skipped", "todo": "skipped"}
+
+
+def _rwx(document: Any) -> Iterator[Run]:
+    """RWX's test-results schema v1: tests with their attempt and past attempts, and other errors."""
+    for test in document.get("tests") or ():
+        name = test.get("name") or " ".join(test.get("lineage") or []) or test.get("id") or "(unnamed test)"
+        file = ((test.get("location") or {}).get("file") or "").removeprefix("./") or None
+        status = (test.get("attempt") or {}).get("status") or {}
+        kind = status.get("kind")
+        if kind == "quarantined":
+            status = status.get("originalStatus") or {}
+            kind = status.get("kind")
+        outcome = _RWX.get(kind or "", "skipped")
+        past = [(a.get("status") or {}) for a in test.get("pastAttempts") or ()]
+        failed_before = next((p for p in past if _RWX.get(p.get("kind") or "") in ("failed", "errors")), None)
+        if outcome == "passed" and failed_before is not None:
+            status, outcome = failed_before, "flaky"
+        text = _plain("\n".join(t for t in (status.get("message"), status.get("backtrace") and
+                                             "\n".join(status["backtrace"])) if isinstance(t, str) and t))
+        message = " ".join(t for t in (status.get("exception"), _first_line(text)) if t) or kind or outcome
+        yield name, outcome, message if outcome != "passed" else "", text, file, ()
+    for index, error in enumerate(document.get("otherErrors") or (), start=1):
+        text = _plain(str(error.get("message") or ""))
+        message = " ".join(t for t in (error.get("exception"), _first_line(text)) if t) or "error outside of tests"
+        yield f"(other error {index})", "errors", message, text, None, ()
+
+
 def _numbers(*values: Any) -> list[dict[str, int]]:
     """What a reporter says of its own failures, each way it can be read: one candidate per value that
     is a whole number (see ``stated_note``)."""
@@ -394,3 +425,7 @@ CUCUMBER = JsonReportIngester(
 GINKGO = JsonReportIngester(
     "ginkgo", "Ginkgo JSON report: suites with SpecReports",
     lambda text: text[:1] == "[" and '"SpecReports"' in text and '"SuitePath"' in text, False, _ginkgo, list)
+RWX = JsonReportIngester(
+    "rwx", "RWX test-results JSON (v1, Captain's format for any framework): tests with attempts, otherErrors",
+    lambda text: text[:1] == "{" and ("test-results-schema" in text or ('"framework"' in text and '"attempt"' in text)),
+    False, _rwx, stated=lambda document: _numbers((document.get("summary") or {}).get("failed")))
