@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from defusedxml.ElementTree import parse
-from helpers import CORPUS, SAMPLE
+from helpers import CORPUS, ROOT, SAMPLE
 
 from riskmap.config import Config
 from riskmap.ingest import read_input
 
 JUNIT = CORPUS / "junit"
 #: Every file of the corpus's test-report folder: JUnit-family XML, .NET XML, TAP and reporters' JSON.
-SUFFIXES = (".xml", ".json", ".jsonl", ".tap", ".txt", ".trx")
+#: The report-counts benchmark reads each report's own counts, independently of riskmap.
+_BENCH = importlib.util.spec_from_file_location("riskmap_report_counts", ROOT / "benchmarks" / "report_counts.py")
+assert _BENCH is not None and _BENCH.loader is not None
+report_counts = importlib.util.module_from_spec(_BENCH)
+_BENCH.loader.exec_module(report_counts)
+SUFFIXES = report_counts.SUFFIXES
 REPORT_FILES = sorted(p for p in JUNIT.rglob("*") if p.is_file() and p.suffix in SUFFIXES) if JUNIT.is_dir() else []
 #: Files there that are not test reports riskmap can read, and the reason it gives.
 REFUSED = {
@@ -45,66 +50,6 @@ CONTRADICTING = {
 }
 
 
-def _own_failures(path: Path, fmt: str) -> set[int]:
-    """What a report says of its own failing tests (failures + errors), read independently of riskmap; the
-    ways it can be read (a root's totals, its suites' sums)."""
-    if path.suffix == ".tap":
-        lines = path.read_text(encoding="utf-8").splitlines()
-        return {sum(1 for line in lines if (line.startswith("not ok") and "# todo" not in line.lower())
-                    or line.lower().startswith("bail out!"))}
-    if fmt in ("junit", "xunit", "nunit", "nunit2", "trx"):
-        root = parse(str(path)).getroot()
-        def total(nodes: list) -> int:
-            return sum(int(float(n.get(a) or 0)) for n in nodes for a in ("failures", "errors", "failed"))
-        leaves = [s for s in root.iter("testsuite") if not any(c.tag == "testsuite" for c in s)]
-        listed = sum(1 for case in root.iter("testcase") if any(c.tag in ("failure", "error") for c in case))
-        without_errors = sum(int(float(n.get("failures") or 0)) for n in leaves)  # minitest: failures= has errors
-        return {total([root]), total([s for s in root if s.tag == "testsuite"]), total(leaves),
-                total(list(root.iter("assembly"))), without_errors} | (set() if _states_counts(root) else {listed})
-    if path.suffix == ".jsonl":
-        events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
-        if fmt == "go-test":
-            return {sum(1 for e in events if e.get("Action") in ("fail", "build-fail") and (e.get("Test") or
-                    e.get("Action") == "build-fail" or not any(x.get("Test") and x.get("Action") == "fail"
-                                                                for x in events)))}
-        return {len({e["nodeid"] for e in events if e.get("outcome") == "failed"})}
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    if fmt == "jest":
-        return {doc["numFailedTests"]}
-    if fmt == "mocha":
-        return {doc["stats"]["failures"]}
-    if fmt == "karma":
-        return {doc["summary"]["failed"]}
-    if fmt == "rwx":  # summary.failed counts tests; the errors outside tests are listed in otherErrors
-        return {doc["summary"]["failed"] + len(doc["otherErrors"])}
-    if fmt == "rspec":
-        return {doc["summary"]["failure_count"] + doc["summary"]["errors_outside_of_examples_count"]}
-    if fmt == "testcafe":  # total= leaves the skipped tests out in some versions, not in others
-        return {doc["total"] - doc["passed"], doc["total"] - doc["passed"] - doc["skipped"]}
-    if fmt == "cucumber":
-        steps = [[(s.get("result") or {}).get("status") for key in ("before", "steps", "after")
-                  for s in e.get(key) or ()] for f in doc for e in f.get("elements") or ()]
-        return {sum(1 for element in steps if "failed" in element)}
-    if fmt == "ginkgo":
-        failed = sum(1 for s in doc for r in s["SpecReports"] if r["State"] not in ("passed", "skipped", "pending"))
-        return {failed + sum(1 for s in doc if s.get("SpecialSuiteFailureReasons") and not failed)}
-    if fmt == "playwright":
-        tests, errors = _playwright_tests({"suites": doc.get("suites")}), len(doc.get("errors") or [])
-        runs = sum(1 for s in tests if s.get("status") in ("unexpected", "flaky") for r in s.get("results") or ()
-                   if r.get("status") not in ("passed", "skipped") or s.get("status") == "unexpected")
-        return {sum(1 for s in tests if s.get("status") in ("unexpected", "flaky")) + errors, runs + errors}
-    raise AssertionError(f"no own counts known for {fmt}")
-
-
-def _states_counts(root) -> bool:
-    return any(n.get(a) is not None for n in root.iter() for a in ("failures", "errors", "failed"))
-
-
-def _playwright_tests(suite: dict) -> list[dict]:
-    return [t for spec in suite.get("specs") or () for t in spec.get("tests") or ()] + [
-        t for child in suite.get("suites") or () for t in _playwright_tests(child)]
-
-
 @pytest.mark.parametrize("path", REPORT_FILES, ids=lambda p: str(p.relative_to(JUNIT)))
 def test_every_corpus_test_report_matches_its_own_counts_or_is_refused_with_a_reason(corpus, path):
     """The acceptance of issue #12: read with failure counts that match the report's own, or refused."""
@@ -118,13 +63,13 @@ def test_every_corpus_test_report_matches_its_own_counts_or_is_refused_with_a_re
     assert summary.tests is not None, f"{relative} read as {summary.format}, not as a test report"
     t = summary.tests
     assert summary.records <= t["failed"] + t["errors"] + t["flaky"]
-    ours = {t["failed"] + t["errors"], t["failed_runs"] + t["error_runs"], t["failed"] + t["errors"] + t["flaky"],
-            summary.records}  # a test listed twice (jest, playwright retries) is one record
     if relative in CONTRADICTING:
         assert t.get("note"), relative
         return
     assert "note" not in t, t["note"]
-    assert ours & _own_failures(path, summary.format), (relative, t)
+    own = report_counts.own_failures(path)
+    assert own is not None, f"{relative} is read as a test report but is none"
+    assert report_counts.riskmap_counts(t, summary.records) & own[1], (relative, own, t)
 
 
 @pytest.mark.parametrize("name", ["testXxe-xxe.xml", "testXxe-oob.xml"])
