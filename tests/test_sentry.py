@@ -30,6 +30,7 @@ def test_an_issue_its_event_and_its_events_list_share_one_id(cli, corpus, tmp_pa
 @pytest.mark.parametrize("name,excluded", [
     ("performance-issue.json", "performance issue"), ("regressed-issue.json", "performance issue (metric regression)"),
     ("performance-event.json", "transaction (performance data), not an error"), ("issue.json", None),
+    ("generic-event.json", "performance issue"), ("event.json", None),
     ("csp-issue.json", None),
 ])
 def test_performance_and_transaction_issues_are_excluded(corpus, name, excluded):

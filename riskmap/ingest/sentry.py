@@ -178,7 +178,7 @@ def event_record(item: dict[str, Any], source: Source) -> Record | Skipped:
         truncate(message.strip().splitlines()[0], 100) if message and message.strip() else None)
     if title is None:
         return Skipped(source=source, reason="a Sentry event with no exception, message or title")
-    kind = bool(exceptions)
+    has_exception = bool(exceptions)
     frames = tuple(frame for exception in exceptions for frame in _frames(exception))
     raw_tags = item.get("tags")
     tags: dict[Any, Any] = {}
@@ -194,10 +194,10 @@ def event_record(item: dict[str, Any], source: Source) -> Record | Skipped:
         kind=Kind.log,
         source=source,
         title=title,
-        description="\n".join(t for t in (message if kind else None, culprit(item, exceptions)) if t),
+        description="\n".join(t for t in (message if has_exception else None, culprit(item, exceptions)) if t),
         severity=level_severity(level),
         severity_raw=level,
-        excluded="transaction (performance data), not an error" if event_type == "transaction" else None,
+        excluded=event_exclusion(event_type, dig(item, "occurrence", "type")),
         created_at=as_datetime(item.get("dateCreated") or item.get("timestamp") or item.get("datetime")),
         labels=tuple(f"{k}:{v}" for k, v in sorted(tags.items()) if isinstance(k, str) and isinstance(v, str)
                      and k in ("environment", "release", "transaction", "handled", "mechanism")),
@@ -269,6 +269,16 @@ def issue_exclusion(category: str | None, issue_type: str | None) -> str | None:
     if category and category.lower() in NOT_CRASHES:
         return NOT_CRASHES[category.lower()]
     if issue_type and issue_type.lower().startswith(("performance_", "profile_")):
+        return "performance issue"
+    return None
+
+
+def event_exclusion(event_type: str | None, occurrence_type: Any) -> str | None:
+    """Why a Sentry event is not a crash: a transaction, or an occurrence of a performance or profiling
+    issue (Sentry's group types 1000-2999)."""
+    if event_type == "transaction":
+        return NOT_CRASHES["transaction"]
+    if isinstance(occurrence_type, int) and 1000 <= occurrence_type < 3000:
         return "performance issue"
     return None
 
