@@ -351,6 +351,19 @@ BARE_SUITE = """<test-suite type="TestFixture" name="CryptTests" executed="True"
   <test-case name="CryptTests.Hash" executed="True" result="Error" success="False">
     <failure><message>System.NullReferenceException</message></failure></test-case>
 </results></test-suite>"""
+XUNIT_ONE_ASSEMBLY = """<assembly name="Shop.Tests.dll" total="2" passed="1" failed="1" skipped="0">
+  <class name="Shop.Tests.CartTests" total="2">
+    <test name="Shop.Tests.CartTests.Adds" type="Shop.Tests.CartTests" method="Adds" result="Pass"/>
+    <test name="Shop.Tests.CartTests.Totals" type="Shop.Tests.CartTests" method="Totals" result="Fail">
+      <failure exception-type="Xunit.Sdk.EqualException"><message>Assert.Equal() Failure</message></failure>
+    </test>
+  </class>
+</assembly>"""
+NUNIT3_WARNING = """<test-run id="2" testcasecount="2" result="Warning" total="2" passed="1" failed="0" warnings="1">
+  <test-case id="1" fullname="Shop.Tests.CartTests.Adds" result="Passed"/>
+  <test-case id="2" fullname="Shop.Tests.CartTests.Rounds" result="Warning"><reason><message>slow</message></reason>
+  </test-case>
+</test-run>"""
 TRX_CONTROL_CHARACTERS = """<?xml version="1.0" encoding="UTF-8"?>
 <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
   <ResultSummary outcome="Failed"><Counters total="3" executed="3" passed="1" failed="1" error="0" timeout="1"/>
@@ -368,6 +381,8 @@ TRX_CONTROL_CHARACTERS = """<?xml version="1.0" encoding="UTF-8"?>
     (NUNIT22, "nunit2", (1, 1, 0, 1), ["Shop.CartTest.Totals"]),
     (BARE_SUITE, "nunit2", (1, 0, 1, 0), ["CryptTests.Hash"]),
     (TRX_CONTROL_CHARACTERS, "trx", (1, 1, 1, 0), ["Login", "Slow"]),
+    (XUNIT_ONE_ASSEMBLY, "xunit", (1, 1, 0, 0), ["Shop.Tests.CartTests.Totals"]),
+    (NUNIT3_WARNING, "nunit", (2, 0, 0, 0), []),  # a warning is no failure (NUnit counts it apart)
 ])
 def test_older_and_converted_dotnet_reports(tmp_path, content, expected_format, counts, ids):
     """NUnit 2.2 (executed/success and <failure>), a bare NUnit 2 <test-suite>, and a TRX with control

@@ -48,7 +48,8 @@ def _xunit(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
 def _nunit(root: Element) -> Iterator[tuple[str, str, str, str, str | None]]:
     for case in root.iter("test-case"):
         result = (case.get("result") or "").lower()
-        outcome = {"passed": "passed", "skipped": "skipped", "ignored": "skipped", "inconclusive": "skipped"}.get(
+        outcome = {"passed": "passed", "warning": "passed", "skipped": "skipped", "ignored": "skipped",
+                   "inconclusive": "skipped"}.get(
             result, "errors" if (case.get("label") or "").lower() == "error" else "failed")
         failure = next((c for c in case if c.tag == "failure"), None)
         yield (case.get("fullname") or case.get("name") or "(unnamed test)", outcome,
@@ -178,7 +179,8 @@ def _trx_stated(root: Element) -> list[dict[str, int]]:
     return [{"failed": _number(counters, "failed", "error", "timeout", "aborted")}]
 
 
-XUNIT = DotnetIngester("xunit", "xUnit.net v2 XML (<assemblies>)", ("assemblies",), _xunit, _xunit_stated)
+XUNIT = DotnetIngester("xunit", "xUnit.net XML (<assemblies>, or one <assembly>)", ("assemblies", "assembly"), _xunit,
+                       _xunit_stated)
 NUNIT = DotnetIngester("nunit", "NUnit 3 XML (<test-run>)", ("test-run",), _nunit, _nunit_stated)
 NUNIT2 = DotnetIngester("nunit2", "NUnit 2 XML (<test-results>, or a bare <test-suite>)",
                         ("test-results", "test-suite"), _nunit2, _nunit2_stated)
