@@ -60,16 +60,21 @@ def own_failures(path: Path) -> tuple[str, set[int]] | None:
         return None
     except Exception:  # defusedxml refuses DTDs and entities with its own errors: not a report to read
         return None
-    if path.suffix == ".jsonl":
-        events = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-        if any("Action" in e for e in events):
-            return "go-test", {_go(events)}
-        return "pytest-reportlog", {len({e["nodeid"] for e in events if e.get("outcome") == "failed"})}
     try:
-        doc = json.loads(text)
+        return _json(json.loads(text))
+    except ValueError:
+        pass
+    try:  # JSON Lines, whatever the file is called
+        events = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     except ValueError:
         return None
-    return _json(doc)
+    if any("Action" in e for e in events):
+        return "go-test", {_go(events)}
+    if any(e.get("type") == "testDone" for e in events):  # Dart / Flutter: a hidden loading test that passed
+        return "dart", {sum(1 for e in events if e.get("type") == "testDone" and e.get("result") != "success")}
+    if any("$report_type" in e for e in events):
+        return "pytest-reportlog", {len({e["nodeid"] for e in events if e.get("outcome") == "failed"})}
+    return None
 
 
 def _tap(text: str) -> set[int]:

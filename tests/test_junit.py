@@ -410,3 +410,39 @@ def test_a_json_report_whose_own_totals_disagree_says_so(tmp_path):
     tests = read_input(path, Config()).summary.tests
     assert tests["failed"] == 1 and tests["note"] == (
         "the report states 2 failures, but lists 1 failed and 0 errored tests; riskmap counts the tests it lists")
+
+
+DART_EVENTS = [
+    {"protocolVersion": "0.1.1", "runnerVersion": "1.24.0", "type": "start", "time": 0},
+    {"suite": {"id": 0, "platform": "vm", "path": "test/cart_test.dart"}, "type": "suite", "time": 0},
+    {"test": {"id": 1, "name": "loading test/cart_test.dart", "suiteID": 0}, "type": "testStart", "time": 1},
+    {"testID": 1, "result": "success", "skipped": False, "hidden": True, "type": "testDone", "time": 2},
+    {"test": {"id": 2, "name": "cart totals", "suiteID": 0}, "type": "testStart", "time": 3},
+    {"testID": 2, "error": "Expected: <2>\n  Actual: <1>\n", "stackTrace": "test/cart_test.dart 13:9  main.<fn>\n",
+     "isFailure": True, "type": "error", "time": 4},
+    {"testID": 2, "result": "failure", "skipped": False, "hidden": False, "type": "testDone", "time": 5},
+    {"test": {"id": 3, "name": "cart saves", "suiteID": 0}, "type": "testStart", "time": 6},
+    {"testID": 3, "error": "Exception: disk full", "stackTrace": "", "isFailure": False, "type": "error", "time": 7},
+    {"testID": 3, "result": "error", "skipped": False, "hidden": False, "type": "testDone", "time": 8},
+    {"test": {"id": 4, "name": "cart later", "suiteID": 0}, "type": "testStart", "time": 9},
+    {"testID": 4, "result": "success", "skipped": True, "hidden": False, "type": "testDone", "time": 10},
+    {"success": False, "type": "done", "time": 11},
+]
+
+
+def test_dart_and_flutter_json_events(tmp_path):
+    path = tmp_path / "results.json"  # dart test --reporter json > results.json: JSON Lines under a .json name
+    path.write_text("\n".join(json.dumps(event) for event in DART_EVENTS), encoding="utf-8")
+    result = read_input(path, Config())
+    t = result.summary.tests
+    assert result.summary.format == "dart"
+    assert (t["passed"], t["failed"], t["errors"], t["skipped"]) == (0, 1, 1, 1)  # the loading test is no test
+    records = {r.id: r for r in result.records}
+    assert records["cart totals"].title == "cart totals: Expected: <2>" and records["cart saves"].severity == "high"
+
+
+def test_an_empty_testsuites_element_is_an_empty_report(tmp_path):
+    path = tmp_path / "empty.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites/>\n', encoding="utf-8")
+    result = read_input(path, Config())
+    assert result.summary.format == "junit" and result.summary.tests["passed"] == 0 and not result.records

@@ -16,6 +16,7 @@ from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
 from riskmap.ingest.json_reports import (
     CUCUMBER,
+    DART,
     GINKGO,
     GO_TEST,
     JEST,
@@ -53,6 +54,7 @@ INGESTERS: tuple[Ingester, ...] = (
     CUCUMBER,
     GINKGO,
     RWX,
+    DART,
     SentryIngester(),
     JiraIngester(),
     BugzillaIngester(),

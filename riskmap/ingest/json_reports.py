@@ -1,5 +1,6 @@
 """Test reporters' JSON: jest and vitest, mocha, Playwright, ``go test -json``, pytest-reportlog, karma, RSpec,
-TestCafe, Cucumber, Ginkgo, and RWX's test-results schema (Captain's common format for any framework)."""
+TestCafe, Cucumber, Ginkgo, Dart and Flutter (``--reporter json`` / ``--machine``), and RWX's test-results schema
+(Captain's common format for any framework)."""
 
 from __future__ import annotations
 
@@ -308,6 +309,43 @@ def _rwx(document: Any) -> Iterator[Run]:
         yield f"(other error {index})", "errors", message, text, None, ()
 
 
+def _dart(events: list[dict[str, Any]]) -> Iterator[Run]:
+    """``dart test --reporter json`` / ``flutter test --machine`` events: testStart names a test, error
+    events carry its failure, testDone its result (success, failure, error). The hidden "loading" test
+    of each file counts only when it fails (the file did not compile or load): an error."""
+    tests: dict[Any, dict[str, Any]] = {}
+    suites: dict[Any, str] = {}
+    errors: dict[Any, list[dict[str, Any]]] = {}
+    for event in events:
+        kind = event.get("type")
+        if kind == "suite":
+            suite = event.get("suite") or {}
+            suites[suite.get("id")] = suite.get("path") or ""
+        elif kind == "testStart":
+            test = event.get("test") or {}
+            tests[test.get("id")] = test
+        elif kind == "error":
+            errors.setdefault(event.get("testID"), []).append(event)
+        elif kind == "testDone":
+            test = tests.get(event.get("testID")) or {}
+            result = event.get("result")
+            if event.get("hidden") and result == "success":
+                continue
+            name = test.get("name") or f"test {event.get('testID')}"
+            file = suites.get(test.get("suiteID")) or None
+            if event.get("skipped"):
+                yield name, "skipped", "", "", file, ()
+            elif result == "success":
+                yield name, "passed", "", "", file, ()
+            else:
+                failures = errors.get(event.get("testID")) or [{}]
+                text = _plain("\n".join(f"{e.get('error') or ''}\n{e.get('stackTrace') or ''}".strip()
+                                         for e in failures))
+                outcome = "failed" if result == "failure" and not event.get("hidden") else "errors"
+                message = _first_line(_plain(str(failures[0].get("error") or ""))) or str(result)
+                yield name, outcome, message, text, file, ()
+
+
 def _numbers(*values: Any) -> list[dict[str, int]]:
     """What a reporter says of its own failures, each way it can be read: one candidate per value that
     is a whole number (see ``stated_note``)."""
@@ -429,3 +467,6 @@ RWX = JsonReportIngester(
     "rwx", "RWX test-results JSON (v1, Captain's format for any framework): tests with attempts, otherErrors",
     lambda text: text[:1] == "{" and ("test-results-schema" in text or ('"framework"' in text and '"attempt"' in text)),
     False, _rwx, stated=lambda document: _numbers((document.get("summary") or {}).get("failed")))
+DART = JsonReportIngester(
+    "dart", "Dart and Flutter test JSON (dart test --reporter json, flutter test --machine): one event per line",
+    lambda text: '"testStart"' in text and ('"protocolVersion"' in text or '"runnerVersion"' in text), True, _dart)

@@ -21,7 +21,7 @@ from riskmap.ingest.base import Head
 from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
-_ROOT = re.compile(r"<(testsuites|testsuite)[\s>]")
+_ROOT = re.compile(r"<(testsuites|testsuite)[\s/>]")
 #: Failed runs: the verdict and surefire's reruns that failed too.
 FAILED = ("failure", "error")
 RERUN_FAILED = ("rerunFailure", "rerunError")

@@ -75,23 +75,25 @@ def stated_note(stated: list[dict[str, int]], counts: dict[str, int], failing: i
 
     ``stated`` holds what the report says of itself, in each way it can be read (a root's totals, the
     sum of its suites'), each with ``failed`` and, where it counts them apart, ``errors``. They agree
-    when one of them equals the failing tests, the failed runs or (``failing``) the distinct tests
-    that failed; a failure count that includes the errors (minitest) or a report that does not count
-    errors apart is compared with their sum.
+    when the report's failures and errors together equal riskmap's failing tests, failed runs or
+    (``failing``) distinct tests that failed: tools file the same failure under failures or errors
+    differently. A failure count that includes the errors (minitest), and one that leaves errors to
+    another count (RWX's otherErrors), agree too.
     """
     if not stated:
         return ""
-    ours = [(counts["failed"], counts["errors"]),
-            (counts.get("failed_runs", counts["failed"]), counts.get("error_runs", counts["errors"]))]
+    failed, errors = counts["failed"], counts["errors"]
+    ours = {failed + errors, counts.get("failed_runs", failed) + counts.get("error_runs", errors), failing}
     for said in stated:
-        for failed, errors in ours:
-            if "errors" not in said and said["failed"] in (failed, failed + errors, failing):
-                return ""
-            if "errors" in said and (said["failed"], said["errors"]) in ((failed, errors), (failed + errors, errors)):
-                return ""
+        if said["failed"] + said.get("errors", 0) in ours:
+            return ""
+        if said["failed"] in ours and said.get("errors", errors) == errors:  # failures= counts the errors too
+            return ""
+        if "errors" not in said and said["failed"] == failed:  # a report that counts its errors elsewhere
+            return ""
     first = stated[0]
     said_text = f"{first['failed']} failures" + (f" and {first['errors']} errors" if "errors" in first else "")
-    return (f"the report states {said_text}, but lists {counts['failed']} failed and {counts['errors']} errored "
+    return (f"the report states {said_text}, but lists {failed} failed and {errors} errored "
             "tests; riskmap counts the tests it lists")
 
 
