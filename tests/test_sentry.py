@@ -86,3 +86,27 @@ def test_culprit_from_the_innermost_in_app_frame(tmp_path):
     record = _event(tmp_path, {"platform": "python", "exception": {"values": [
         {"type": "ValueError", "value": "bad", "stacktrace": {"frames": frames}}]}})
     assert "app.domain.cart in total" in record.description
+
+
+@pytest.mark.parametrize("event", [
+    {"exception": [{"type": "RuntimeError", "value": "boom"}], "platform": "elixir"},  # a bare list
+    {"exception": {"type": "RuntimeError", "value": "boom"}},  # one exception object
+    {"sentry.interfaces.Exception": {"values": [{"type": "RuntimeError", "value": "boom"}]}},  # raven, legacy
+])
+def test_older_sdk_exception_shapes(tmp_path, event):
+    assert _event(tmp_path, event).title == "RuntimeError: boom"
+
+
+def test_a_synthetic_exception_is_titled_by_its_crash_function(tmp_path):
+    frames = [{"function": "main"}, {"function": "objc_exception_throw"}]
+    record = _event(tmp_path, {"exception": {"values": [{"type": "EXC_BAD_ACCESS", "value": "KERN_INVALID_ADDRESS",
+                                                          "mechanism": {"synthetic": True},
+                                                          "stacktrace": {"frames": frames}}]}})
+    assert record.title == "objc_exception_throw"
+
+
+def test_the_main_exception_of_a_group_names_the_event(tmp_path):
+    values = [{"type": "ValueError", "value": "inner", "mechanism": {"exception_id": 1}},
+              {"type": "ExceptionGroup", "value": "outer", "mechanism": {"exception_id": 0}}]
+    record = _event(tmp_path, {"main_exception_id": 1, "exception": {"values": values}})
+    assert record.title == "ValueError: inner"

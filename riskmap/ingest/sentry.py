@@ -26,7 +26,7 @@ from riskmap.models import FileResult, Frame, Kind, Record, Severity, Skipped, S
 
 _ISSUE = re.compile(r'"(?:shortId|culprit|issue\.id)"\s*:')
 _EVENT = re.compile(r'"(?:eventID|event_id)"\s*:')
-_STACK = re.compile(r'"(?:entries|exception|logentry)"\s*:')
+_STACK = re.compile(r'"(?:entries|exception|logentry|sentry\.interfaces\.(?:Exception|Message))"\s*:')
 _ENVELOPE_ITEM = re.compile(rb'^\{\s*"type"\s*:\s*"[a-z_]+"')
 
 
@@ -38,7 +38,8 @@ def is_issue(item: dict[str, Any]) -> bool:
 def is_event(item: dict[str, Any]) -> bool:
     """An event, as the web API returns it or as an SDK sends it."""
     return ("eventID" in item or "event_id" in item or "exception" in item or "entries" in item) and any(
-        key in item for key in ("entries", "exception", "message", "logentry", "title"))
+        key in item for key in ("entries", "exception", "message", "logentry", "title", "sentry.interfaces.Exception",
+                                "sentry.interfaces.Message"))
 
 
 class SentryIngester:
@@ -209,7 +210,12 @@ def event_record(item: dict[str, Any], source: Source) -> Record | Skipped:
 
 
 def _exceptions(item: dict[str, Any]) -> list[dict[str, Any]]:
-    values = dig(item, "exception", "values")
+    """An event's exceptions, innermost last: ``exception.values``, a bare list (older SDKs, sentry-elixir
+    before 8), the legacy ``sentry.interfaces.Exception`` key, or the API's exception entry."""
+    exception = item.get("exception", item.get("sentry.interfaces.Exception"))
+    values = exception if isinstance(exception, list) else dig(exception, "values")
+    if isinstance(exception, dict) and values is None and ("type" in exception or "value" in exception):
+        values = [exception]  # a single exception object
     if values is None:
         for entry in items_of(item.get("entries")):
             if isinstance(entry, dict) and entry.get("type") == "exception":
@@ -310,7 +316,7 @@ def exception_title(item: dict[str, Any], exceptions: list[dict[str, Any]]) -> s
 def event_message(item: dict[str, Any]) -> str | None:
     """An event's message as Sentry shows it: ``logentry.formatted``, else its ``message`` with ``params``
     substituted (``%s``, ``%(name)s``, ``{}``), else a plain ``message``."""
-    for entry in (item.get("logentry"), item.get("message")):
+    for entry in (item.get("logentry"), item.get("message"), item.get("sentry.interfaces.Message")):
         if isinstance(entry, dict):
             formatted = as_text(entry.get("formatted"))
             if formatted:
