@@ -159,6 +159,9 @@ class CaseCounts:
     error_runs: int = 0
     #: Fingerprints of the tests that passed: a failure elsewhere of one of these is flaky.
     passed_tests: frozenset[str] = frozenset()
+    #: Where the report's own counts (failures=, errors=, a summary) disagree with the tests it lists: what
+    #: each says and why; empty when they agree. Shown in ``inputs[].tests.note``.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +183,7 @@ class InputSummary(BaseModel):
     records: int = 0
     skipped: int = 0
     error: str | None = None
-    tests: dict[str, int] | None = None
+    tests: dict[str, Any] | None = None
     logs: dict[str, int] | None = None
 
 

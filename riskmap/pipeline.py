@@ -21,6 +21,7 @@ from riskmap.config import Config, find_config, load_config
 from riskmap.errors import UsageError
 from riskmap.ingest import read_input
 from riskmap.ingest.logs import MinedLog, mine_file, template_rows
+from riskmap.ingest.sentry import link_issue_ids
 from riskmap.models import RECORD_ADAPTER, Analysis, ComponentRisk, FileResult, Tier
 from riskmap.progress import SILENT, Progress
 from riskmap.render import Renderer, write_bytes
@@ -95,7 +96,7 @@ def read_inputs(
     for path in inputs:
         progress.start_file(path)
         results.append(read_input(path, config, format_name, progress))
-    return results
+    return link_issue_ids(results)
 
 
 def read_repository(repo: Path | None, progress: Progress = SILENT) -> RepoMap | None:

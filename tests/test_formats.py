@@ -153,7 +153,8 @@ def test_csv_row_with_extra_cells_is_skipped_with_its_line(cli, tmp_path):
 
 
 def test_every_format_is_covered_here():
-    covered = {"junit", "xunit", "nunit", "trx", "tap", "jest", "mocha", "playwright", "go-test", "pytest-reportlog",
+    covered = {"junit", "xunit", "nunit", "nunit2", "trx", "tap", "jest", "mocha", "playwright", "go-test",
+               "pytest-reportlog", "karma", "rspec", "testcafe", "cucumber", "ginkgo", "rwx", "dart",
                "github", "jira", "bugzilla", "sentry", "json", "jira-csv", "bugzilla-csv", "csv",
                "log", "json-log"}  # test reports: test_junit.py; logs: test_logs.py
     assert {ingester.name for ingester in INGESTERS} == covered

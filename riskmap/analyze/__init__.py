@@ -171,30 +171,48 @@ def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Re
     labelled flaky and weighs as low severity. A log template's occurrences add up over the log
     files, first seen is the earliest and its severity the highest.
     """
-    groups: dict[tuple[Kind, str], list[Record]] = {}
+    groups: dict[tuple[str, str], list[Record]] = {}
     for record in records:
-        key = record.id if record.kind == Kind.bug else record.fingerprint
-        if key:
-            groups.setdefault((record.kind, key), []).append(record)
-    if all(len(group) == 1 and (group[0].kind == Kind.bug or group[0].fingerprint not in passed)
+        key = identity(record)
+        if key is not None:
+            groups.setdefault(key, []).append(record)
+    if all(len(group) == 1 and (group[0].kind != Kind.test or group[0].fingerprint not in passed)
            for group in groups.values()):
         return list(records)
     merged: list[Record] = []
     for record in records:
-        group = groups.get((record.kind, record.id if record.kind == Kind.bug else record.fingerprint))
+        key = identity(record)
+        group = groups.get(key) if key is not None else None
         if group is None:
             merged.append(record)
         elif group[0] is record:
-            merged.append(_merge_bugs(group) if record.kind == Kind.bug
+            merged.append(_merge_issue(group) if key is not None and key[0] == ISSUE
                           else _merge_tests(group, passed) if record.kind == Kind.test else _merge_logs(group))
     return merged
 
 
-def _merge_bugs(group: list[Record]) -> Record:
-    """One tracker issue read several times: the first reading, with every source it came from."""
+#: The identity kind of records that are one tracker or error-monitor issue each.
+ISSUE = "issue"
+#: Formats whose ids name an issue of an error monitor: its issue, event and event-list exports are
+#: readings of one issue (the reader gives each the issue's id).
+ISSUE_FORMATS = frozenset({"sentry"})
+
+
+def identity(record: Record) -> tuple[str, str] | None:
+    """What makes two readings one piece of evidence: the tracker id of a bug or of an error-monitor
+    issue; the fingerprint of a failing test or a log template (None when it has none)."""
+    if record.kind == Kind.bug or record.source.format in ISSUE_FORMATS:
+        return (ISSUE, record.id)
+    return (record.kind.value, record.fingerprint) if record.fingerprint else None
+
+
+def _merge_issue(group: list[Record]) -> Record:
+    """One issue read several times: its fullest reading (a bug's first; an error-monitor issue's with
+    the most occurrences, the issue export's count rather than one event's), with every source."""
     if len(group) == 1:
         return group[0]
-    return _with_sources(group[0], group[1:])
+    fullest = group[0] if group[0].kind == Kind.bug else max(group, key=lambda r: r.occurrences)
+    return _with_sources(fullest, [r for r in group if r is not fullest])
 
 
 def _with_sources(record: Record, others: Sequence[Record]) -> Record:

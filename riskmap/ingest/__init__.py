@@ -10,11 +10,24 @@ from riskmap.errors import InputError, UsageError
 from riskmap.ingest.base import BINARY, HEAD_BYTES, NUL, Head, Ingester, reading
 from riskmap.ingest.bugzilla import BugzillaIngester
 from riskmap.ingest.csv_export import BUGZILLA_CSV, GENERIC_CSV, JIRA_CSV
-from riskmap.ingest.dotnet import NUNIT, TRX, XUNIT
+from riskmap.ingest.dotnet import NUNIT, NUNIT2, TRX, XUNIT
 from riskmap.ingest.generic_json import GenericJsonIngester
 from riskmap.ingest.github import GitHubIngester
 from riskmap.ingest.jira import JiraIngester
-from riskmap.ingest.json_reports import GO_TEST, JEST, MOCHA, PLAYWRIGHT, PYTEST_REPORTLOG
+from riskmap.ingest.json_reports import (
+    CUCUMBER,
+    DART,
+    GINKGO,
+    GO_TEST,
+    JEST,
+    KARMA,
+    MOCHA,
+    PLAYWRIGHT,
+    PYTEST_REPORTLOG,
+    RSPEC,
+    RWX,
+    TESTCAFE,
+)
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
 from riskmap.ingest.sentry import SentryIngester
@@ -27,6 +40,7 @@ INGESTERS: tuple[Ingester, ...] = (
     JUnitIngester(),
     XUNIT,
     NUNIT,
+    NUNIT2,
     TRX,
     TapIngester(),
     JEST,
@@ -34,6 +48,13 @@ INGESTERS: tuple[Ingester, ...] = (
     PLAYWRIGHT,
     GO_TEST,
     PYTEST_REPORTLOG,
+    KARMA,
+    RSPEC,
+    TESTCAFE,
+    CUCUMBER,
+    GINKGO,
+    RWX,
+    DART,
     SentryIngester(),
     JiraIngester(),
     BugzillaIngester(),
@@ -107,7 +128,8 @@ def read_input(
             if isinstance(item, Record):
                 result.records.append(item)
             elif isinstance(item, CaseCounts):
-                result.summary.tests = {k: v for k, v in asdict(item).items() if k != "passed_tests"}
+                result.summary.tests = {k: v for k, v in asdict(item).items()
+                                        if k != "passed_tests" and (k != "note" or v)}
                 result.passed_tests = item.passed_tests
                 continue
             elif isinstance(item, LogCounts):

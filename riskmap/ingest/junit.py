@@ -1,7 +1,10 @@
 """JUnit XML test reports in their dialects (surefire, Gradle, pytest, jest-junit, go-junit-report ...).
 
 One record per failing test: its failure message as the title, its stack trace as the
-description and frames, its failed runs as occurrences. The XML is parsed with defusedxml, so
+description and frames, its failed runs as occurrences. A suite that declares failures or errors
+but lists no testcases (a class that failed to load, a crashed fork) gives one record per declared
+failure. Where the report's own failures=/errors= disagree with the testcases it lists, its
+counts carry a note saying so. The XML is parsed with defusedxml, so
 external entities and DTD fetches are never resolved and entity bombs are refused.
 """
 
@@ -18,7 +21,7 @@ from riskmap.ingest.base import Head
 from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
-_ROOT = re.compile(r"<(testsuites|testsuite)[\s>]")
+_ROOT = re.compile(r"<(testsuites|testsuite)[\s/>]")
 #: Failed runs: the verdict and surefire's reruns that failed too.
 FAILED = ("failure", "error")
 RERUN_FAILED = ("rerunFailure", "rerunError")
@@ -58,7 +61,62 @@ class JUnitIngester:
             counts["error_runs"] += sum(1 for c in case if c.tag in ("error", "rerunError", "flakyError"))
             classname, test = case.get("classname") or suite.get("name") or "", case.get("name") or "(unnamed test)"
             runs.setdefault(f"{classname}.{test}" if classname else test, []).append((outcome, record))
-        yield from finish_runs(runs, counts)
+        for outcome, test, record in declared_failures(root, name, self.name):
+            counts[outcome] += 1
+            counts["failed_runs" if outcome == "failed" else "error_runs"] += 1
+            runs.setdefault(test, []).append((outcome, record))
+        stated = stated_counts(root)
+        yield from finish_runs(runs, counts, stated)
+
+
+def _count(node: Element, attribute: str) -> int:
+    try:
+        return int(float(node.get(attribute) or 0))
+    except ValueError:
+        return 0
+
+
+def stated_counts(root: Element) -> list[dict[str, int]]:
+    """The report's own failures= and errors=, read three ways: the root's, the sum of its top-level
+    suites', and the sum of the innermost suites' (nested suites rarely add up)."""
+    def total(nodes: list[Element]) -> list[dict[str, int]]:
+        nodes = [n for n in nodes if n.get("failures") is not None or n.get("errors") is not None]
+        if not nodes:
+            return []
+        failed, errors = sum(_count(n, "failures") for n in nodes), sum(_count(n, "errors") for n in nodes)
+        return [{"failed": failed, "errors": errors}]
+
+    top = [suite for suite in root if suite.tag == "testsuite"]
+    leaves = [s for s in root.iter("testsuite") if not any(c.tag == "testsuite" for c in s)]
+    return total([root]) + total(top) + total(leaves)
+
+
+def declared_failures(root: Element, path: str, format_name: str) -> Iterator[tuple[str, str, Record]]:
+    """One (outcome, test, record) per failure or error that a suite with no testcases declares.
+
+    The suite's own ``<failure>``/``<error>`` children give the message and trace where it has them.
+    """
+    suites = [root] if root.tag == "testsuite" else []
+    suites += [s for s in root.iter("testsuite") if s is not root]
+    for suite in suites:
+        if any(True for _ in suite.iter("testcase")) or any(True for s in suite if s.tag == "testsuite"):
+            continue
+        declared = [("failed", i) for i in range(_count(suite, "failures"))]
+        declared += [("errors", i) for i in range(_count(suite, "errors"))]
+        elements = {outcome: [c for c in suite if c.tag == tag] for outcome, tag in (("failed", "failure"),
+                                                                                    ("errors", "error"))}
+        name = suite.get("name") or "(unnamed suite)"
+        for number, (outcome, index) in enumerate(declared, start=1):
+            given = elements[outcome][index] if index < len(elements[outcome]) else None
+            text = ((given.text if given is not None else "") or "").strip()
+            message = ((given.get("message") if given is not None else "") or text.split("\n", 1)[0].strip()
+                       or f"the suite declares {'a failure' if outcome == 'failed' else 'an error'} "
+                          "but lists no testcase")
+            test = f"{name} (suite)" if len(declared) == 1 else f"{name} (suite, {number} of {len(declared)})"
+            source = Source(format=format_name, path=path, locator=f"testsuite {name}")
+            yield outcome, test, case_record(
+                test, message, text, source, outcome=outcome, created=suite.get("timestamp"),
+                extra={"classname": name, "type": given.get("type") if given is not None else None})
 
 
 def _testcases(root: Element) -> Iterator[tuple[Element, Element]]:

@@ -1,9 +1,17 @@
-"""Sentry: issues and events as its web API returns them, raw SDK events, and envelopes."""
+"""Sentry: issues and events as its web API returns them, raw SDK events, and envelopes.
+
+Titles are Sentry's own: the API's ``title`` where given, else computed as Sentry computes it (the
+main exception's ``Type: first line of value``, or the formatted ``logentry`` with its params).
+Ids are Sentry's: an issue's short id, or the issue id (``groupID``) an event carries, so that an
+issue and its events are one record once ``link_issue_ids`` has seen them together. Severity comes
+from ``level``; performance and transaction issues are kept but excluded (they are not crashes).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +22,11 @@ from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.fields import as_datetime, as_status, as_text
 from riskmap.ingest.jsondoc import dig, items_of, json_items, type_name
-from riskmap.models import Frame, Kind, Record, Skipped, Source
+from riskmap.models import FileResult, Frame, Kind, Record, Severity, Skipped, Source
 
 _ISSUE = re.compile(r'"(?:shortId|culprit|issue\.id)"\s*:')
 _EVENT = re.compile(r'"(?:eventID|event_id)"\s*:')
-_STACK = re.compile(r'"(?:entries|exception|logentry)"\s*:')
+_STACK = re.compile(r'"(?:entries|exception|logentry|sentry\.interfaces\.(?:Exception|Message))"\s*:')
 _ENVELOPE_ITEM = re.compile(rb'^\{\s*"type"\s*:\s*"[a-z_]+"')
 
 
@@ -30,7 +38,8 @@ def is_issue(item: dict[str, Any]) -> bool:
 def is_event(item: dict[str, Any]) -> bool:
     """An event, as the web API returns it or as an SDK sends it."""
     return ("eventID" in item or "event_id" in item or "exception" in item or "entries" in item) and any(
-        key in item for key in ("entries", "exception", "message", "logentry", "title"))
+        key in item for key in ("entries", "exception", "message", "logentry", "title", "sentry.interfaces.Exception",
+                                "sentry.interfaces.Message"))
 
 
 class SentryIngester:
@@ -136,13 +145,16 @@ def issue_record(item: dict[str, Any], source: Source) -> Record | Skipped:
     culprit = as_text(item.get("culprit"))
     filename = as_text(dig(item, "metadata", "filename"))
     count = item.get("count", item.get("count()"))
+    level = as_text(item.get("level"))
     return Record(
-        id=as_text(item.get("shortId")) or as_text(item.get("issue")) or as_text(item.get("id")) or title,
+        id=as_text(item.get("shortId")) or as_text(item.get("issue")) or as_text(item.get("id"))
+        or as_text(item.get("issue.id")) or title,
         kind=Kind.log,
         source=source,
         title=title,
         description=culprit or "",
-        severity_raw=as_text(item.get("priority")) or as_text(item.get("level")),
+        severity=level_severity(level),
+        severity_raw=level or as_text(item.get("priority")),
         status=as_status(as_text(item.get("status"))),
         created_at=as_datetime(item.get("firstSeen") or item.get("last_seen()")),
         resolved_at=None,
@@ -152,22 +164,22 @@ def issue_record(item: dict[str, Any], source: Source) -> Record | Skipped:
         paths=(filename,) if filename else (),
         frames=_culprit_frames(culprit, filename),
         occurrences=max(1, int(count)) if isinstance(count, int | str) and str(count).isdigit() else 1,
-        extra={k: item.get(k) for k in ("permalink", "lastSeen", "level", "priority", "issueType", "issueCategory",
-                                         "userCount", "metadata") if item.get(k) is not None},
+        excluded=issue_exclusion(as_text(item.get("issueCategory")), as_text(item.get("issueType"))),
+        extra={**{k: item.get(k) for k in ("permalink", "lastSeen", "level", "priority", "issueType", "issueCategory",
+                                           "userCount", "metadata") if item.get(k) is not None},
+               **({"sentry_issue_id": str(item["id"])} if item.get("shortId") and item.get("id") else {})},
     )
 
 
 def event_record(item: dict[str, Any], source: Source) -> Record | Skipped:
     """One Sentry event: the API's shape (``entries``) or an SDK's (``exception``)."""
     exceptions = _exceptions(item)
-    last = exceptions[-1] if exceptions else {}
-    kind, value = as_text(last.get("type")), as_text(last.get("value"))
-    message = as_text(item.get("message")) or as_text(dig(item, "logentry", "formatted")) or as_text(
-        dig(item, "logentry", "message"))
-    exception_title = (f"{kind}: {value}" if value else kind) if kind else None
-    title = exception_title or message or as_text(item.get("title"))
+    message = event_message(item)
+    title = as_text(item.get("title")) or exception_title(item, exceptions) or (
+        truncate(message.strip().splitlines()[0], 100) if message and message.strip() else None)
     if title is None:
         return Skipped(source=source, reason="a Sentry event with no exception, message or title")
+    has_exception = bool(exceptions)
     frames = tuple(frame for exception in exceptions for frame in _frames(exception))
     raw_tags = item.get("tags")
     tags: dict[Any, Any] = {}
@@ -175,24 +187,35 @@ def event_record(item: dict[str, Any], source: Source) -> Record | Skipped:
         tags = {t.get("key"): t.get("value") for t in raw_tags if isinstance(t, dict)}
     elif isinstance(raw_tags, dict):
         tags = raw_tags
+    level = as_text(item.get("level")) or as_text(tags.get("level"))
+    event_type = as_text(item.get("type"))
+    issue = as_text(item.get("issue")) or as_text(item.get("groupID")) or as_text(item.get("group_id"))
     return Record(
-        id=as_text(item.get("eventID")) or as_text(item.get("event_id")) or as_text(item.get("id")) or title,
+        id=issue or as_text(item.get("eventID")) or as_text(item.get("event_id")) or as_text(item.get("id")) or title,
         kind=Kind.log,
         source=source,
         title=title,
-        description="\n".join(t for t in (message if kind else None, as_text(item.get("culprit"))) if t),
-        severity_raw=as_text(item.get("level")) or as_text(tags.get("level")),
+        description="\n".join(t for t in (message if has_exception else None, culprit(item, exceptions)) if t),
+        severity=level_severity(level),
+        severity_raw=level,
+        excluded=event_exclusion(event_type, dig(item, "occurrence", "type")),
         created_at=as_datetime(item.get("dateCreated") or item.get("timestamp") or item.get("datetime")),
         labels=tuple(f"{k}:{v}" for k, v in sorted(tags.items()) if isinstance(k, str) and isinstance(v, str)
                      and k in ("environment", "release", "transaction", "handled", "mechanism")),
         frames=frames,
-        extra={k: item.get(k) for k in ("groupID", "platform", "release", "transaction", "culprit")
-               if item.get(k) is not None},
+        extra={**{k: item.get(k) for k in ("groupID", "platform", "release", "transaction", "culprit")
+                  if item.get(k) is not None},
+               **({"event_id": as_text(item.get("eventID")) or as_text(item.get("event_id"))} if issue else {})},
     )
 
 
 def _exceptions(item: dict[str, Any]) -> list[dict[str, Any]]:
-    values = dig(item, "exception", "values")
+    """An event's exceptions, innermost last: ``exception.values``, a bare list (older SDKs, sentry-elixir
+    before 8), the legacy ``sentry.interfaces.Exception`` key, or the API's exception entry."""
+    exception = item.get("exception", item.get("sentry.interfaces.Exception"))
+    values = exception if isinstance(exception, list) else dig(exception, "values")
+    if isinstance(exception, dict) and values is None and ("type" in exception or "value" in exception):
+        values = [exception]  # a single exception object
     if values is None:
         for entry in items_of(item.get("entries")):
             if isinstance(entry, dict) and entry.get("type") == "exception":
@@ -229,3 +252,143 @@ def _culprit_frames(culprit: str | None, filename: str | None) -> tuple[Frame, .
     where, _, function = culprit.partition(" in ")
     file = filename or (where if "/" in where or where.endswith((".py", ".js", ".ts")) else "")
     return (Frame(file=file, function=function or where, in_app=True),) if file else ()
+
+
+#: Sentry's levels, most severe first, as riskmap's severities.
+LEVELS = {"fatal": Severity.critical, "error": Severity.high, "warning": Severity.medium, "info": Severity.low,
+          "debug": Severity.info, "sample": Severity.info}
+#: Issue categories (and types) that are not crashes: Sentry finds them in performance data.
+NOT_CRASHES = {"performance": "performance issue", "metric": "performance issue (metric regression)",
+               "transaction": "transaction (performance data), not an error", "uptime": "uptime check",
+               "cron": "cron monitor check"}
+_TYPE_VALUE = re.compile(r"^(\w+):(.*)$", re.DOTALL)
+_PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcuo%]|\{(?P<index>\d*)\}")
+
+
+def level_severity(level: str | None) -> Severity | None:
+    """Sentry's level as a severity: fatal critical, error high, warning medium, info low, debug info."""
+    return LEVELS.get((level or "").lower())
+
+
+def issue_exclusion(category: str | None, issue_type: str | None) -> str | None:
+    """Why a Sentry issue is not a crash: its category (performance, metric ...) or a performance type."""
+    if category and category.lower() in NOT_CRASHES:
+        return NOT_CRASHES[category.lower()]
+    if issue_type and issue_type.lower().startswith(("performance_", "profile_")):
+        return "performance issue"
+    return None
+
+
+def event_exclusion(event_type: str | None, occurrence_type: Any) -> str | None:
+    """Why a Sentry event is not a crash: a transaction, or an occurrence of a performance or profiling
+    issue (Sentry's group types 1000-2999)."""
+    if event_type == "transaction":
+        return NOT_CRASHES["transaction"]
+    if isinstance(occurrence_type, int) and 1000 <= occurrence_type < 3000:
+        return "performance issue"
+    return None
+
+
+def truncate(text: str, length: int) -> str:
+    """Sentry's truncatechars: at most ``length`` characters, the last three an ellipsis when cut."""
+    return text if len(text) <= length else text[: max(0, length - 3)] + "..."
+
+
+def exception_title(item: dict[str, Any], exceptions: list[dict[str, Any]]) -> str | None:
+    """The title Sentry gives an error event: the main exception's type, then the first line of its value
+    (cut at 100 characters); a synthetic exception's is its crash function."""
+    if not exceptions:
+        return None
+    main_id = item.get("main_exception_id")
+    exception = next((e for e in exceptions if main_id and dig(e, "mechanism", "exception_id") == main_id),
+                     exceptions[-1])
+    kind, value = as_text(exception.get("type")), as_text(exception.get("value")) or ""
+    if not kind and (split := _TYPE_VALUE.match(value.strip())):  # Relay splits "TypeError: x" without a type
+        kind, value = split[1], split[2].strip()
+    if dig(exception, "mechanism", "synthetic") is True:
+        frames = [f for f in items_of(dig(exception, "stacktrace", "frames")) if isinstance(f, dict)]
+        return as_text(frames[-1].get("function")) if frames else "<unknown>"
+    kind = kind or "Error"
+    first = value.strip().splitlines()[0] if value.strip() else ""
+    return f"{kind}: {truncate(first, 100)}" if first else kind
+
+
+def event_message(item: dict[str, Any]) -> str | None:
+    """An event's message as Sentry shows it: ``logentry.formatted``, else its ``message`` with ``params``
+    substituted (``%s``, ``%(name)s``, ``{}``), else a plain ``message``."""
+    for entry in (item.get("logentry"), item.get("message"), item.get("sentry.interfaces.Message")):
+        if isinstance(entry, dict):
+            formatted = as_text(entry.get("formatted"))
+            if formatted:
+                return formatted
+            template = as_text(entry.get("message"))
+            if template:
+                return format_params(template, entry.get("params"))
+    for entry in items_of(item.get("entries")):
+        if isinstance(entry, dict) and entry.get("type") == "message":
+            data = entry.get("data") or {}
+            formatted = as_text(dig(data, "formatted")) or as_text(dig(data, "message"))
+            if formatted:
+                return format_params(formatted, dig(data, "params")) if not dig(data, "formatted") else formatted
+    return as_text(item.get("message"))
+
+
+def format_params(template: str, params: Any) -> str:
+    """A log message with its params substituted in order (or by name), as Sentry formats ``logentry``."""
+    if not params:
+        return template
+    positional = list(params) if isinstance(params, list) else []
+    named = params if isinstance(params, dict) else {}
+    counter = iter(range(len(positional)))
+
+    def value(match: re.Match[str]) -> str:
+        if match[0] == "%%":
+            return "%"
+        if match["name"] is not None:
+            return str(named.get(match["name"], match[0]))
+        if match["index"]:
+            index = int(match["index"])
+            return str(positional[index]) if index < len(positional) else match[0]
+        position = next(counter, None)
+        return str(positional[position]) if position is not None else match[0]
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def culprit(item: dict[str, Any], exceptions: list[dict[str, Any]]) -> str | None:
+    """Sentry's culprit: the event's own, its transaction, else the innermost in-app frame of the last
+    stack trace (``module in function``; ``function(file)`` for JavaScript)."""
+    given = as_text(item.get("culprit")) or as_text(item.get("transaction"))
+    if given:
+        return given
+    traces = [e for e in exceptions if dig(e, "stacktrace", "frames")]
+    if not traces:
+        return None
+    frames = [f for f in items_of(dig(traces[-1], "stacktrace", "frames")) if isinstance(f, dict)]
+    chosen = next((f for f in reversed(frames) if f.get("in_app") or f.get("inApp")), frames[-1] if frames else None)
+    if chosen is None:
+        return None
+    platform = as_text(chosen.get("platform")) or as_text(item.get("platform")) or ""
+    function = as_text(chosen.get("function")) or "?"
+    if platform in ("objc", "cocoa", "native"):
+        return function
+    where = as_text(chosen.get("module")) or as_text(chosen.get("filename"))
+    if not where:
+        return None
+    return truncate(f"{function}({where})" if platform in ("javascript", "node") else f"{where} in {function}", 200)
+
+
+def link_issue_ids(results: list[FileResult]) -> list[FileResult]:
+    """Give every Sentry record of a run its issue's short id when another input names it.
+
+    An event carries only its issue's numeric id (``groupID``); the issue export carries both. With
+    the ids the same, the analysis merges an issue and its events into one record.
+    """
+    short = {r.extra["sentry_issue_id"]: r.id for result in results for r in result.records
+             if r.source.format == "sentry" and isinstance(r.extra.get("sentry_issue_id"), str)}
+    if not short:
+        return results
+    for result in results:
+        result.records = [replace(r, id=short[r.id]) if r.source.format == "sentry" and r.id in short else r
+                          for r in result.records]
+    return results

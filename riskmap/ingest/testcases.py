@@ -27,21 +27,26 @@ def case_fingerprint(test: str) -> str:
     return stable_hash("test", test)
 
 
-def finish_runs(runs: Runs, counts: dict[str, int]) -> Iterator[Record | CaseCounts]:
+def finish_runs(runs: Runs, counts: dict[str, int], stated: list[dict[str, int]] | None = None
+                ) -> Iterator[Record | CaseCounts]:
     """A report's records, one per failing test (its runs merged), then its test counts.
 
     ``runs`` maps each test's name to its (outcome, record) runs; ``counts`` counts outcomes (and,
-    where the format tells them apart, failed and errored runs).
+    where the format tells them apart, failed and errored runs); ``stated`` is what the report says
+    of its own failures, compared with them by ``stated_note``.
     """
     passed: set[str] = set()
+    failing = 0
     for test, test_runs in runs.items():
         merged = merge_runs(test_runs)
         if merged is not None:
+            failing += 1
             yield merged
         if any(outcome == "passed" for outcome, _ in test_runs):
             passed.add(case_fingerprint(test))
     totals = {"failed_runs": counts["failed"], "error_runs": counts["errors"], **counts}
-    yield CaseCounts(**totals, passed_tests=frozenset(passed))
+    note = stated_note(stated or [], totals, failing)
+    yield CaseCounts(**totals, passed_tests=frozenset(passed), note=note)
 
 
 def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
@@ -66,13 +71,52 @@ def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
     )
 
 
+def stated_note(stated: list[dict[str, int]], counts: dict[str, int], failing: int | None = None) -> str:
+    """Why a report's own failure counts differ from the tests riskmap counted, or "" when they agree.
+
+    ``stated`` holds what the report says of itself, in each way it can be read (a root's totals, the
+    sum of its suites'), each with ``failed`` and, where it counts them apart, ``errors``. They agree
+    when the report's failures and errors together equal riskmap's failing tests, failed runs or
+    (``failing``) distinct tests that failed: tools file the same failure under failures or errors
+    differently. A failure count that includes the errors (minitest), and one that leaves errors to
+    another count (RWX's otherErrors), agree too.
+    """
+    if not stated:
+        return ""
+    failed, errors = counts["failed"], counts["errors"]
+    ours = {failed + errors, counts.get("failed_runs", failed) + counts.get("error_runs", errors), failing}
+    for said in stated:
+        if said["failed"] + said.get("errors", 0) in ours:
+            return ""
+        if said["failed"] in ours and said.get("errors", errors) == errors:  # failures= counts the errors too
+            return ""
+        if "errors" not in said and said["failed"] == failed:  # a report that counts its errors elsewhere
+            return ""
+    first = stated[0]
+    said_text = f"{first['failed']} failures" + (f" and {first['errors']} errors" if "errors" in first else "")
+    return (f"the report states {said_text}, but lists {failed} failed and {errors} errored "
+            "tests; riskmap counts the tests it lists")
+
+
+#: A character reference to a control character that XML 1.0 forbids (all below 0x20 but tab, LF, CR).
+_INVALID_REFERENCE = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.IGNORECASE)
+
+
 def parse_xml(path: Path) -> Element:
     """Parse an XML file safely: no entities, no DTD fetches; errors name the line and column."""
     data = path.read_bytes()
     if not data.strip():
         raise InputError(str(path), "the file is empty")
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        try:
+            return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        except ParseError as exc:
+            if "invalid character number" not in str(exc):
+                raise
+            # control characters written as references (&#x1B; from console output), which XML 1.0 forbids:
+            # dropped, as Jenkins' MSTest and NUnit plugins do, and the file parsed again
+            data = _INVALID_REFERENCE.sub(b"", data)
+            return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise InputError(str(path), "refused: the XML declares entities or external references "
                          f"({type(exc).__name__}); riskmap never resolves them") from None
