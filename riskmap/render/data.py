@@ -6,7 +6,7 @@ This is also the ``report.json`` contract (schema ``riskmap.report/1``); the REA
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
@@ -16,8 +16,19 @@ from typing import Any
 import pandas as pd
 
 from riskmap import __version__
+from riskmap.analyze.owners import record_location
 from riskmap.config import Config
-from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, TestingGaps, Tier
+from riskmap.models import (
+    Analysis,
+    InputSummary,
+    Layer,
+    Record,
+    ScoredRecord,
+    Severity,
+    Status,
+    TestingGaps,
+    Tier,
+)
 from riskmap.text import plural
 
 SCHEMA = "riskmap.report/1"
@@ -52,11 +63,20 @@ def shown(scored: ScoredRecord) -> ScoredRecord:
     return replace(scored, title=title, evidence=evidence)
 
 
-def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
+def located(scored: ScoredRecord, record: Record) -> ScoredRecord:
+    """A scored record with the file and line its evidence points at (see ``record_location``)."""
+    file, line = record_location(record)
+    return scored if file is None else replace(scored, file=file, line=line)
+
+
+def build_report(
+    analysis: Analysis, config: Config, *, gate: dict[str, Any] | None = None, trend: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """The whole report as plain data: every renderer draws from this.
 
     ``records`` holds ScoredRecord objects (riskiest first, then input order); the JSON
-    renderer writes them as objects with the same fields.
+    renderer writes them as objects with the same fields. ``gate`` is the ``--fail-on`` result and
+    ``trend`` the runs of ``--history``, oldest first; ``baseline`` what changed since ``--baseline``.
     """
     table = analysis.table
     components = [c.model_dump(mode="json") for c in analysis.components]
@@ -103,12 +123,15 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
         "targets": [target.model_dump(mode="json") for target in analysis.targets],
         "layer_violations": [v.model_dump(mode="json") for v in analysis.violations],
         "testing_gaps": _testing_gaps(analysis.testing_gaps),
-        "records": [shown(analysis.records[i]) for i in analysis.ranking],
+        "records": [located(shown(analysis.records[i]), analysis.evidence[i]) for i in analysis.ranking],
         "skipped": [
             {"source": {"format": skip.source.format, "path": skip.source.path, "locator": skip.source.locator},
              "reason": redact(skip.reason)}
             for skip in analysis.skipped
         ],
+        "baseline": analysis.baseline.model_dump(mode="json") if analysis.baseline else None,
+        "gate": gate,
+        "trend": list(trend),
     }
 
 
