@@ -85,27 +85,29 @@ def parse_codeowners(text: str) -> list[OwnerRule]:
     return rules
 
 
-def owners_of(path: str, rules: Sequence[OwnerRule]) -> tuple[str, ...] | None:
-    """The owners of a repository-relative path: the last matching rule's (None when no rule matches)."""
-    for rule in reversed(rules):
-        if rule.regex.match(path):
-            return rule.owners
+def last_match(path: str, rules: Sequence[OwnerRule]) -> int | None:
+    """The index of the last rule matching a repository-relative path (the one that decides), or None."""
+    for index in range(len(rules) - 1, -1, -1):
+        if rules[index].regex.match(path):
+            return index
     return None
 
 
 def path_owners(path: str, rules: Sequence[OwnerRule]) -> tuple[str, ...]:
-    """The owners of a path as a record gives it, maybe absolute or from another machine.
+    """The owners of a path as a record gives it: repository-relative, or absolute from another machine.
 
-    The path is tried as given (leading ``./`` and ``/`` off), then without its leading folders
-    one at a time (``/home/runner/work/app/src/x.py`` reaches ``src/x.py``): the first that some
-    rule matches decides.
+    Where the repository's root lies in ``/home/runner/work/app/src/x.py`` is not known, so the
+    path is read from each of its folders on (``src/x.py``, ``app/src/x.py`` ...), and the reading
+    whose deciding rule comes last in the file wins (the longest reading on a tie): the file's own
+    order of precedence, as if the root were where the most specific rule says.
     """
     parts = [part for part in path.replace("\\", "/").split("/") if part not in ("", ".")]
+    best: int | None = None
     for start in range(len(parts)):
-        found = owners_of("/".join(parts[start:]), rules)
-        if found is not None:
-            return found
-    return ()
+        found = last_match("/".join(parts[start:]), rules)
+        if found is not None and (best is None or found > best):
+            best = found
+    return rules[best].owners if best is not None else ()
 
 
 def component_files(analysis: Analysis, module_files: Mapping[str, str] | None = None) -> dict[str, list[str]]:
