@@ -181,7 +181,8 @@ def analyze(
         typer.Option("--fail-on", metavar="TIER|new:SEVERITY",
                      help="Exit 3 when any component reaches this tier (critical, high, medium or low), or with "
                      "new:SEVERITY when a record new or regressed since --baseline has at least this severity "
-                     "(critical, high, medium, low, info). Repeat for both."),
+                     "(critical, high, medium, low, info; not applied without --baseline). Repeat, or separate "
+                     "with commas, for both."),
     ] = None,
     baseline: Annotated[
         Path | None,
