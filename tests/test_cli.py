@@ -135,9 +135,9 @@ def test_reports_are_chosen_comma_separated_or_repeated(cli, tmp_path):
 
 
 def test_help_shows_flags_as_flags(cli):
-    for command in ("analyze", "spec", "ingest", "init", "templates"):
+    for command in ("analyze", "spec", "ingest", "init", "templates", "history"):
         text = cli(command, "--help").stdout
-        assert "--quiet" in text or "--force" in text or command == "templates"
+        assert "--quiet" in text or "--force" in text or command in ("templates", "history")
         assert "<bool>" not in text, command
     assert "<bool>" not in cli("--help").stdout
 
