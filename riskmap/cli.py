@@ -1,12 +1,15 @@
 """The command line: parse options, call the pipeline, print what it did, exit with a documented code.
 
-Exit codes: 0 all inputs read and reports written; 1 some input could not be read (the reports
-cover the rest); 2 a usage, config or output error; 3 ``--fail-on`` was reached; 130 interrupted.
+Exit codes: 0 all inputs read and reports written; 1 some input was missing or could not be read
+(the reports cover the rest); 2 a usage, config or output error; 3 ``--fail-on`` was reached (it
+wins over 1; both are said); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +29,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError, RiskmapError, UsageError
 from riskmap.ingest import INGESTERS
 from riskmap.ingest.logs import top_templates
-from riskmap.models import FileResult, Tier
+from riskmap.models import FileResult
 from riskmap.pipeline import ReportKind
 from riskmap.render.specs import SpecStyle
 from riskmap.text import plural
@@ -115,8 +118,8 @@ def _root(
 
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 all inputs read; 1 some input could not be read (the reports cover the rest); "
-    "2 usage, config or output error; 3 --fail-on reached (analyze)."
+    "Exit codes: 0 all inputs read; 1 some input was missing or could not be read (the reports cover the rest); "
+    "2 usage, config or output error; 3 --fail-on reached (analyze; it wins over 1, and both are said)."
 )
 
 
@@ -160,14 +163,18 @@ def _reports(values: list[str]) -> list[ReportKind]:
 
 
 @app.command(cls=_Command,
-             epilog="Example: riskmap analyze bugs.json --out report/ --fail-on critical\n\n" + EXIT_CODES_HELP)
+             epilog="Example: riskmap analyze bugs.json --out report/ --fail-on critical\n\n"
+             "In CI: riskmap analyze reports/*.xml bugs.json --baseline previous/report.json --history "
+             "riskmap-history.db -r html,md,json,sarif --fail-on new:high --job-summary\n\n" + EXIT_CODES_HELP)
 def analyze(
     inputs: InputsArg,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports.", metavar="DIR")] = Path(
         "riskmap-report"),
     reports: Annotated[
-        list[str], typer.Option("--report", "-r", metavar="html|md|json", callback=_reports,
-                                help="Which reports to write: comma-separated or repeated (-r md,json).")
+        list[str], typer.Option("--report", "-r", metavar="html|md|json|sarif|codequality", callback=_reports,
+                                help="Which reports to write: comma-separated or repeated (-r md,json). sarif "
+                                "writes report.sarif (SARIF 2.1.0, for GitHub code scanning), codequality "
+                                "codequality.json (GitLab Code Quality).")
     ] = ["html", "md", "json"],
     specs: Annotated[
         bool, typer.Option("--specs", help="Also write spec drafts for the critical and high components "
@@ -176,11 +183,36 @@ def analyze(
     spec_style: SpecStyleOpt = SpecStyle.kiro,
     as_of: AsOfOpt = None,
     fail_on: Annotated[
-        Tier | None,
-        typer.Option("--fail-on", metavar="TIER", help="Exit 3 when any component reaches this tier: critical, "
-                     "high, medium or low (for CI gates)."),
+        list[str] | None,
+        typer.Option("--fail-on", metavar="TIER|new:SEVERITY",
+                     help="Exit 3 when any component reaches this tier (critical, high, medium or low), or with "
+                     "new:SEVERITY when a record new or regressed since --baseline has at least this severity "
+                     "(critical, high, medium, low, info; not applied without --baseline). Repeat, or separate "
+                     "with commas, for both."),
     ] = None,
     count_excluded: CountExcludedOpt = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", metavar="REPORT.json",
+                     help="An earlier run's report.json (the previous CI artifact, or main's): mark every record "
+                     "new, unchanged, updated or regressed, and list what was fixed."),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", metavar="FILE",
+                     help="A riskmap history (SQLite, created if missing): append this run to it and add the "
+                     "trend over its runs to the reports. See `riskmap history`."),
+    ] = None,
+    codeowners: Annotated[
+        Path | None,
+        typer.Option("--codeowners", metavar="FILE",
+                     help="A CODEOWNERS file: give each component its owners. Default: CODEOWNERS, "
+                     ".github/CODEOWNERS or docs/CODEOWNERS in --repo."),
+    ] = None,
+    job_summary: Annotated[
+        bool, typer.Option("--job-summary", help="Also append report.md to the file $GITHUB_STEP_SUMMARY names "
+                           "(the GitHub Actions job summary), when it is set.")
+    ] = False,
     repo: RepoOpt = None,
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
@@ -188,26 +220,63 @@ def analyze(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Analyse the inputs and write report.html, report.md and report.json."""
+    """Analyse the inputs and write report.html, report.md and report.json (and SARIF, Code Quality)."""
+    gate = pipeline.parse_gate(fail_on or [])
+    owners_file = pipeline.find_codeowners(codeowners, repo)
     with _Progress(quiet) as progress:
         run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
                        count_excluded)
-        report, written = pipeline.write_reports(run, [ReportKind(r) for r in reports], out_dir, templates, progress)
+        run = pipeline.apply_owners(pipeline.apply_baseline(run, baseline), owners_file)
+        result = pipeline.check_gate(run.analysis, gate)
+        trend = pipeline.record_history(history, run.analysis, os.environ) if history is not None else []
+        report, written = pipeline.write_reports(run, [ReportKind(r) for r in reports], out_dir, templates, progress,
+                                                 gate=result if gate.rules else None, trend=trend)
+        summary = pipeline.append_job_summary(report, os.environ, templates) if job_summary else None
         spec_files = (pipeline.write_specs(run.analysis, pipeline.choose_components(run.analysis), spec_style,
                                            out_dir / "specs", templates) if specs else [])
     if not quiet:
         _print_summary(report, written)
+        if summary is not None:
+            _out().print(f"appended report.md to {summary}", markup=False)
         _print_specs(spec_files)
-    gate = pipeline.tripped(run.analysis.components, fail_on)
-    if gate and fail_on is not None:
-        names = ", ".join(f"{c.name} ({c.tier.value}, {c.score:.1f})" for c in gate[:5])
-        more = f" and {plural(len(gate) - 5, 'more component')}" if len(gate) > 5 else ""
-        err.print(f"riskmap: --fail-on {fail_on.value}: {plural(len(gate), 'component')} reached it: {names}{more}",
-                  markup=False)
+    for note in result.notes:
+        err.print(f"riskmap: warning: {note}", markup=False)
+    if result.tripped:
+        for reason in result.reasons():
+            err.print(f"riskmap: {reason}", markup=False)
         if run.failed:
-            err.print("riskmap: some input could not be read as well; the gate's exit code 3 wins", markup=False)
+            err.print("riskmap: some input could not be read as well (exit code 1); the gate's exit code 3 wins",
+                      markup=False)
         raise typer.Exit(EXIT_FAIL_ON)
     raise typer.Exit(EXIT_INPUT_FAILED if run.failed else EXIT_OK)
+
+
+@app.command(cls=_Command, epilog="Example: riskmap history riskmap-history.db --json\n\n"
+             "Exit codes: 0 listed; 2 no such file, or not a riskmap history.")
+def history(
+    file: Annotated[Path, typer.Argument(help="A history written by riskmap analyze --history.", show_default=False,
+                                         metavar="FILE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON instead of a table.")] = False,
+) -> None:
+    """List the runs of a riskmap history: when, as of, commit, CI run, total risk, tiers and changes."""
+    runs = pipeline.history_runs(file)
+    out = _out()
+    if as_json:
+        data = [{"run": r.id, "recorded_at": r.recorded_at, "as_of": r.as_of, "commit": r.commit, "ci": r.ci,
+                 "baseline": r.baseline, "total": r.total, "records": r.records, "open": r.open,
+                 "by_tier": r.by_tier, "new": r.new, "fixed": r.fixed, "regressed": r.regressed} for r in runs]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    table = Table(title=f"riskmap: {file} ({plural(len(runs), 'run')})", title_justify="left")
+    for column in ("run", "recorded", "as of", "commit", "CI run", "total", "records", "open", "critical", "high",
+                   "new", "fixed", "regressed"):
+        table.add_column(column, overflow="fold")
+    for r in runs:
+        ci_run = r.ci.get("GITHUB_RUN_ID") or r.ci.get("CI_PIPELINE_ID") or ""
+        table.add_row(str(r.id), r.recorded_at, r.as_of or "", (r.commit or "")[:12], ci_run, f"{r.total:.1f}",
+                      str(r.records), str(r.open), str(r.by_tier.get("critical", 0)), str(r.by_tier.get("high", 0)),
+                      *("" if v is None else str(v) for v in (r.new, r.fixed, r.regressed)))
+    out.print(table)
 
 
 @app.command(cls=_Command, epilog="Example: riskmap spec bugs.json --top 3 --style spec-kit\n\n" + EXIT_CODES_HELP)
@@ -270,7 +339,6 @@ def _analyse(
     repo_map = pipeline.read_repository(repo, progress)
     if repo_map is not None and verbose and not quiet:
         err.print(f"riskmap: {repo}: {plural(len(repo_map.modules), 'Python module')} read", markup=False)
-    pipeline.check_inputs(inputs)
     run = pipeline.analyse(inputs, config, format_name=format_name, as_of=moment, repo=repo_map, progress=progress)
     _print_inputs(run.results, quiet, verbose)
     words = [word for word in run.analysis.unknown_severities if word != MISSING]

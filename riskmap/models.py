@@ -245,6 +245,11 @@ class ScoredRecord:
     excluded: str | None = None
     #: Every input the record was read from, when several gave the same tracker id (else empty).
     sources: tuple[Source, ...] = ()
+    #: Against a ``--baseline``: new, unchanged, updated or regressed (None without a baseline).
+    change: str | None = None
+    #: The file the record points at (a path, or an in-app stack frame's file) and its line, when known.
+    file: str | None = None
+    line: int | None = None
 
 
 class ComponentRisk(BaseModel):
@@ -260,6 +265,11 @@ class ComponentRisk(BaseModel):
     by_category: dict[str, int]
     score_by_severity: dict[str, float]
     record_ids: list[str]
+    #: The component's score and tier in the ``--baseline`` report (None without one, or when new).
+    score_before: float | None = None
+    tier_before: Tier | None = None
+    #: Its owners by CODEOWNERS (last matching rule of each of its files), in the order first found.
+    owners: list[str] = Field(default_factory=list)
 
 
 class RoadmapItem(BaseModel):
@@ -347,6 +357,20 @@ class Analysis:
     excluded: list[ScoredRecord] = field(default_factory=list)
     #: Whether excluded records were counted anyway (``--count-excluded``).
     count_excluded: bool = False
+    #: What changed since the ``--baseline`` report, when one was given.
+    baseline: BaselineDiff | None = None
+
+
+class BaselineDiff(BaseModel):
+    """What changed since a baseline report: record ids new, fixed and regressed, and how many stayed."""
+
+    path: str
+    as_of: str | None
+    new: list[str]
+    fixed: list[str]
+    regressed: list[str]
+    updated: list[str]
+    unchanged: int
 
 
 class Criterion(BaseModel):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import DATA, ROOT, SAMPLE
 
 
@@ -129,28 +131,49 @@ def test_reports_are_chosen_comma_separated_or_repeated(cli, tmp_path):
         assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["report.json", "report.md"]
     wrong = cli("analyze", SAMPLE, "--out", tmp_path / "c", "-r", "md,pdf")
     message = " ".join(re.sub("[│╭╮╰╯─]", " ", wrong.stderr).split())  # typer draws usage errors in a box
-    assert wrong.code == 2 and "'pdf' is not a report; choose from html, md, json" in message
+    assert wrong.code == 2 and "'pdf' is not a report; choose from html, md, json, sarif, codequality" in message
 
 
 def test_help_shows_flags_as_flags(cli):
-    for command in ("analyze", "spec", "ingest", "init", "templates"):
+    for command in ("analyze", "spec", "ingest", "init", "templates", "history"):
         text = cli(command, "--help").stdout
-        assert "--quiet" in text or "--force" in text or command == "templates"
+        assert "--quiet" in text or "--force" in text or command in ("templates", "history")
         assert "<bool>" not in text, command
     assert "<bool>" not in cli("--help").stdout
 
 
 def test_a_value_after_a_flag_gets_a_hint(cli, tmp_path):
     result = cli("analyze", SAMPLE, "--quiet", "true", "--out", tmp_path)
-    assert result.code == 2
+    assert result.code == 1
     assert "true: no such file (true looks like a value, but riskmap's on/off options are flags" in result.stderr
+    assert _report(tmp_path)["summary"]["records"] == 32
 
 
-def test_missing_input_and_folder_are_usage_errors(cli, tmp_path):
-    missing = cli("analyze", tmp_path / "nope.json", "--out", tmp_path)
-    assert missing.code == 2 and "nope.json: no such file" in missing.stderr
-    folder = cli("analyze", tmp_path, "--out", tmp_path / "out")
-    assert folder.code == 2 and "is a folder" in folder.stderr
+def test_a_missing_input_a_folder_and_an_empty_glob_are_input_errors_and_the_rest_is_analysed(cli, tmp_path):
+    out = tmp_path / "out"
+    result = cli("analyze", SAMPLE, tmp_path / "nope.json", tmp_path, tmp_path / "reports" / "*.xml", "--out", out)
+    assert result.code == 1
+    assert "nope.json: no such file" in result.stderr and "is a folder" in result.stderr
+    assert f"{tmp_path / 'reports' / '*.xml'}: matched no file" in result.stderr
+    report = _report(out)
+    assert report["summary"]["records"] == 32 and report["summary"]["failed_inputs"] == 3
+    errors = [i["error"] for i in report["inputs"]]
+    assert errors[0] is None and all(errors[1:])
+    assert "matched no file" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_an_unreadable_input_is_an_input_error(cli, tmp_path):
+    locked = tmp_path / "locked.json"
+    locked.write_bytes(SAMPLE.read_bytes())
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as a user who reads any file (root): permissions cannot make one unreadable")
+        result = cli("analyze", SAMPLE, locked, "--out", tmp_path / "out", "-q")
+    finally:
+        locked.chmod(0o644)
+    assert result.code == 1 and "locked.json" in result.stderr
+    assert _report(tmp_path / "out")["summary"]["records"] == 32
 
 
 def test_ingest_writes_normalised_records(cli, tmp_path):

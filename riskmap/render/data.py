@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
@@ -18,7 +18,16 @@ import pandas as pd
 
 from riskmap import __version__
 from riskmap.config import Config
-from riskmap.models import Analysis, InputSummary, Layer, ScoredRecord, Severity, Status, TestingGaps, Tier
+from riskmap.models import (
+    Analysis,
+    InputSummary,
+    Layer,
+    ScoredRecord,
+    Severity,
+    Status,
+    TestingGaps,
+    Tier,
+)
 from riskmap.text import plural
 
 SCHEMA = "riskmap.report/1"
@@ -54,11 +63,14 @@ def shown(scored: ScoredRecord) -> ScoredRecord:
     return replace(scored, title=title, evidence=evidence, detail=detail)
 
 
-def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
+def build_report(
+    analysis: Analysis, config: Config, *, gate: dict[str, Any] | None = None, trend: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """The whole report as plain data: every renderer draws from this.
 
     ``records`` holds ScoredRecord objects (riskiest first, then input order); the JSON
-    renderer writes them as objects with the same fields.
+    renderer writes them as objects with the same fields. ``gate`` is the ``--fail-on`` result and
+    ``trend`` the runs of ``--history``, oldest first; ``baseline`` what changed since ``--baseline``.
     """
     table = analysis.table
     components = [c.model_dump(mode="json") for c in analysis.components]
@@ -113,6 +125,9 @@ def build_report(analysis: Analysis, config: Config) -> dict[str, Any]:
              "reason": redact(skip.reason)}
             for skip in analysis.skipped
         ],
+        "baseline": analysis.baseline.model_dump(mode="json") if analysis.baseline else None,
+        "gate": gate,
+        "trend": list(trend),
     }
 
 

@@ -118,6 +118,43 @@ def layer_figure(report: dict[str, Any]) -> dict[str, Any]:
     return figure.to_plotly_json()
 
 
+TIER_COLOURS = {"critical": "#7f0000", "high": "#d7301f", "medium": "#fc8d59", "low": "#fdd49e"}
+
+
+def run_label(entry: dict[str, Any]) -> str:
+    """A run on a trend chart's axis: its number, as-of date and short commit."""
+    parts = [f"run {entry['run']}", (entry["as_of"] or "")[:10], (entry["commit"] or "")[:7]]
+    return " · ".join(_label(part) for part in parts if part)
+
+
+def trend_figures(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The trend over the history's runs: the total risk, the components per tier, and the riskiest
+    components' scores (the latest run's TREND_COMPONENTS). None without a history."""
+    trend = report["trend"]
+    if not trend:
+        return {}
+    x = [run_label(entry) for entry in trend]
+    layout = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "template": "plotly_white", "height": 320,
+              "xaxis": {"type": "category", "automargin": True}, "yaxis": {"automargin": True}}
+    total = go.Figure(go.Scatter(x=x, y=[entry["total"] for entry in trend], mode="lines+markers", name="total risk",
+                                 line={"color": "#1b1f24"}))
+    total.update_layout(**layout, yaxis_title_text="total risk score")
+    tiers = go.Figure([
+        go.Bar(x=x, y=[entry["by_tier"].get(tier, 0) for entry in trend], name=tier, marker_color=colour)
+        for tier, colour in TIER_COLOURS.items()
+    ])
+    tiers.update_layout(**layout, barmode="stack", yaxis_title_text="components")
+    names = list(trend[-1]["components"])
+    components = go.Figure([
+        go.Scatter(x=x, y=[entry["components"].get(name) for entry in trend], mode="lines+markers",
+                   name=_label(name), connectgaps=False)
+        for name in names
+    ])
+    components.update_layout(**layout, yaxis_title_text="risk score")
+    return {"trend_total": total.to_plotly_json(), "trend_tiers": tiers.to_plotly_json(),
+            "trend_components": components.to_plotly_json()}
+
+
 class HtmlRenderer:
     """Renders ``report.html.j2`` with autoescaping, charts and records as inert JSON."""
 
@@ -133,6 +170,7 @@ class HtmlRenderer:
             "heatmap": heatmap_figure(report),
             "severity": severity_figure(report),
             "layers": layer_figure(report),
+            **trend_figures(report),
         }
         records = list(map(_RECORD_ROW, report["records"]))
         template = self._env.get_template("report.html.j2")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,11 @@ from riskmap.render import template_environment
 from riskmap.text import CONTROL_CHARS
 
 #: How many rows the Markdown report shows of each long list (the JSON has them all).
-LIMITS = {"components": 25, "heatmap": 20, "roadmap": 30, "records": 30, "skipped": 20, "ids": 12}
+LIMITS = {"components": 25, "heatmap": 20, "roadmap": 30, "records": 30, "skipped": 20, "ids": 12, "changes": 30,
+          "trend": 10, "inputs": 40}
+#: The most characters report.md may hold: a GitHub comment holds 65,536, and a job summary is shown whole
+#: up to 1 MiB. Over it, the lists are shortened (halved, then halved again ...) until it fits.
+MAX_CHARS = 60_000
 
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~!])")
 
@@ -20,8 +25,9 @@ def escape_markdown(value: Any) -> str:
     if value is None:
         return ""
     text = CONTROL_CHARS.sub(" ", str(value))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
-    return _SPECIAL.sub(r"\\\1", text)
+    text = _SPECIAL.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    # after the escapes, or the # of the entity would be escaped too and shown as text
+    return text.replace("@", "&#64;")
 
 
 class MarkdownRenderer:
@@ -34,6 +40,20 @@ class MarkdownRenderer:
         self._env = template_environment(templates, autoescape=False, finalize=escape_markdown)
 
     def render(self, report: dict[str, Any]) -> bytes:
-        """The report as Markdown bytes."""
+        """The report as Markdown bytes, never over MAX_CHARS characters (see ``fitted``)."""
         template = self._env.get_template("report.md.j2")
-        return template.render(report=report, limits=LIMITS).encode("utf-8")
+        return fitted(lambda limits: template.render(report=report, limits=limits)).encode("utf-8")
+
+
+def fitted(render: Callable[[dict[str, int]], str], limits: dict[str, int] = LIMITS, most: int = MAX_CHARS) -> str:
+    """The text ``render`` gives under ``limits``, with every limit halved until it is at most ``most``
+    characters; if even one row of each list is too long, the text cut at a line end, saying so."""
+    text = render(limits)
+    while len(text) > most and any(value > 1 for value in limits.values()):
+        limits = {name: max(1, value // 2) for name, value in limits.items()}
+        text = render(limits)
+    if len(text) <= most:
+        return text
+    note = "\n\n**report.md was cut here to fit a comment; report.json has everything.**\n"
+    cut = text.rfind("\n", 0, most - len(note))
+    return text[: max(cut, 0)] + note
