@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
@@ -32,7 +33,7 @@ class TextLogIngester:
         """Most of the first lines start with one known header layout (or the file is named .log)."""
         lines = head.text.splitlines()
         lines = lines[:-1] or lines  # the head may end in the middle of a line
-        if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[":
+        if not lines or lines[0].startswith(("{", "[{", "<")) or lines[0].strip() == "[" or _is_json(lines[0]):
             return None
         layout = detect_layout(lines)
         if layout is not PLAIN:
@@ -45,6 +46,19 @@ class TextLogIngester:
     def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
         """Yield a record per template at warning level or above, then the file's counts."""
         yield from log_records(mine_text(path), self.name, str(path))
+
+
+def _is_json(line: str) -> bool:
+    """A line that is a JSON array or object as a whole (``[0]``), not a log line starting with a bracket."""
+    if not line.startswith(("[", "{")):
+        return False
+    try:
+        json.loads(line)
+    except RecursionError:
+        return True  # nested too deep for Python to read: JSON all the same
+    except ValueError:
+        return False
+    return True
 
 
 def mine_text(path: Path, keep_lines: bool = False) -> MinedLog:
