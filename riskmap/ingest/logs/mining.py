@@ -59,6 +59,7 @@ _MASKS = re.compile(
 #: ``(<*>, <*>)``, ``(uid=<*>)``; not ``(bus <*>)``.
 _IN_BRACKETS = r"(?:[^()\[\]{}A-Za-z]|[A-Za-z_][\w.]*=)*"
 _BRACKETED_VALUE = re.compile(r"[(\[{]" + _IN_BRACKETS + r"<\*>" + _IN_BRACKETS + r"[)\]}]")
+_BRACKET_CHARS = frozenset("()[]{}")
 #: Units written after a value (sizes, durations), with the punctuation that may follow them.
 _UNIT = re.compile(r"^(?:[KMGTP]i?B|kB|B|[mun]s|µs|s|secs?|seconds?|mins?|minutes?|hrs?|hours?)([,;.:)\]}]*)$")
 #: Month and weekday names: part of a date when next to a value.
@@ -168,11 +169,13 @@ def _dates_masked(toks: list[str]) -> tuple[str, ...]:
 def _token(raw: str) -> Masked:
     """One whitespace-separated token masked; ``key=value`` gives the key and the value (an
     empty value gives the key alone); a unit or a month or weekday name is marked as such."""
-    if _DATE_WORD.match(raw):
-        return _DateWord(raw)
-    unit = _UNIT.match(raw)
-    if unit:
-        return _Unit(raw, unit[1])
+    word = raw.rstrip(",;.:)]}")
+    if word.isalpha() and len(word) <= 9:  # the regular expressions only for short words
+        if _DATE_WORD.match(raw):
+            return _DateWord(raw)
+        unit = _UNIT.match(raw)
+        if unit:
+            return _Unit(raw, unit[1])
     if raw.isalpha():
         return raw
     token = _MASKS.sub(_masked, raw)
@@ -312,7 +315,10 @@ class TemplateMiner:
     def _join_other_length(self, prefix: tuple[str, ...], toks: tuple[str, ...]) -> Template | None:
         """The template of another length the message joins (see :func:`joined`), its tokens widened
         and its place among the groups moved to its new length; None when there is none."""
+        words = _words(toks)
         for template in self._prefixes.get(prefix, ()):
+            if _words(template.tokens) != words:
+                continue  # a quick no: constant words are never in a gap, so both must have the same
             merged = joined(template.tokens, toks, self.similarity)
             if merged is None:
                 continue
@@ -364,6 +370,12 @@ def joined(template: Sequence[str], toks: Sequence[str], similarity: float = SIM
             gap_a.append(template[i])
             i += 1
     return merged if _gap(merged, gap_a, gap_b) else None
+
+
+def _words(toks: Sequence[str]) -> list[str]:
+    """The constant tokens that no gap of :func:`joined` can hold (none of a bracketed group either)."""
+    return [t for t in toks if not (WILDCARD in t or "=" in t or _BRACKET_CHARS.intersection(t)) and (
+        t.isalpha() or not any(c.isdigit() for c in t))]
 
 
 def _same(a: str, b: str) -> bool:

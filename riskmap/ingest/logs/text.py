@@ -22,11 +22,11 @@ LOG_SUFFIXES = (".log", ".out", ".err")
 
 
 class TextLogIngester:
-    """Plain-text logs whose header layout riskmap detects: syslog, Apache, log4j, Python, HDFS ..."""
+    """Plain-text logs: a known header layout (syslog, Apache, log4j, Python, HDFS ...) or one learned from the file."""
 
     name = "log"
     summary = ("text logs (syslog, Apache error/access, log4j/logback, Python logging, HDFS, glog, Lambda, "
-               "ISO-timestamped), also .gz")
+               "ISO-timestamped; any other header is learned from the file's first lines), also .gz")
     reads_gzip = True
 
     def sniff(self, head: Head) -> str | None:
