@@ -1,10 +1,12 @@
 """Template mining: riskmap against Drain3 (default settings) on the same lines, speed and accuracy.
 
     pip install ".[bench]"
-    python benchmarks/bench_logs.py [--lines 500000] [--repeat 3] [--seed 0] [--corpus DIR]
+    python benchmarks/bench_logs.py [--lines 500000] [--repeat 3] [--seed 0] [--layout log4j learned]
+                                    [--corpus DIR]
 
-(a) speed: a log of ``--lines`` lines from ``generate_logs.py`` (log4j layout, traces included),
-    read and mined in this process, best of ``--repeat``. riskmap: ``mine_file`` (header
+(a) speed: a log of ``--lines`` lines from ``generate_logs.py`` (traces included) for each of
+    ``--layout`` (default both: log4j headers, a known layout; and a header riskmap learns from
+    the file), read and mined in this process, best of ``--repeat``. riskmap: ``mine_file`` (header
     detection, multi-line entries, masking, templates). Drain3: ``TemplateMiner().add_log_message``
     on every raw line, as Drain3's README feeds it. Both include reading the file.
 (b) accuracy: grouping accuracy on the Loghub 2k files under ``--corpus`` (default
@@ -78,21 +80,25 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=500_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--layout", nargs="+", choices=generate_logs.LAYOUTS, default=list(generate_logs.LAYOUTS))
     parser.add_argument("--corpus", type=Path, help="the loghub folder (with HDFS/, Apache/, Linux/ ...)")
     args = parser.parse_args()
     _drain3()
 
-    with tempfile.TemporaryDirectory() as folder:
-        log = Path(folder) / "service.log"
-        count = generate_logs.generate(args.lines, log, args.seed)
-        size = log.stat().st_size / 1e6
-        ours, _ = best_of(args.repeat, riskmap_groups, log)
-        theirs, _ = best_of(args.repeat, drain3_groups, log)
-    print(f"speed on {count:,} lines ({size:.0f} MB), best of {args.repeat}:")
-    print(f"  riskmap {ours:7.2f} s  {count / ours:>9,.0f} lines/s")
-    print(f"  Drain3  {theirs:7.2f} s  {count / theirs:>9,.0f} lines/s")
-    verdict = "PASS" if ours <= theirs else "FAIL"
-    print(f"  {verdict}: riskmap is {theirs / ours:.2f}x Drain3's throughput (target >= 1)")
+    for layout in args.layout:
+        with tempfile.TemporaryDirectory() as folder:
+            log = Path(folder) / "service.log"
+            count = generate_logs.generate(args.lines, log, args.seed, layout=layout)
+            size = log.stat().st_size / 1e6
+            detected = mine_file(log).layout.name
+            ours, _ = best_of(args.repeat, riskmap_groups, log)
+            theirs, _ = best_of(args.repeat, drain3_groups, log)
+        print(f"speed on {count:,} lines ({size:.0f} MB, {layout} headers, riskmap's layout: {detected}),"
+              f" best of {args.repeat}:")
+        print(f"  riskmap {ours:7.2f} s  {count / ours:>9,.0f} lines/s")
+        print(f"  Drain3  {theirs:7.2f} s  {count / theirs:>9,.0f} lines/s")
+        verdict = "PASS" if ours <= theirs else "FAIL"
+        print(f"  {verdict}: riskmap is {theirs / ours:.2f}x Drain3's throughput (target >= 1)")
 
     root = corpus_root(args.corpus)
     if root is None:

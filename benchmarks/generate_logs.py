@@ -1,10 +1,14 @@
 """Generate a large log4j-style service log for the log benchmarks.
 
-    python benchmarks/generate_logs.py LINES OUT [--seed 0] [--gz]
+    python benchmarks/generate_logs.py LINES OUT [--seed 0] [--gz] [--layout log4j|learned]
 
 Sixty message templates of a task service (handlers, domain, DynamoDB/SQS adapters), each
 filled with numbers, ids, IPs, paths and user names drawn at random; about one error in twenty
 carries a Java stack trace with "Caused by". Deterministic for a given seed.
+
+``--layout log4j`` (the default) writes log4j headers, one of riskmap's known layouts;
+``--layout learned`` writes a header no known layout fits (epoch seconds, a node id, the thread
+in brackets, the level, ``logger:``), so riskmap has to learn it from the file.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import argparse
 import gzip
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 COMPONENTS = ("handlers.http", "handlers.sqs_consumer", "domain.tasks", "domain.scheduling",
@@ -89,8 +93,13 @@ def _trace(rng: random.Random, component: str) -> list[str]:
     ]
 
 
-def generate(lines: int, out: Path, seed: int = 0, gz: bool = False) -> int:
-    """Write about ``lines`` lines (traces included) to ``out``; return the number written."""
+#: The header layouts ``generate`` writes.
+LAYOUTS = ("log4j", "learned")
+
+
+def generate(lines: int, out: Path, seed: int = 0, gz: bool = False, layout: str = "log4j") -> int:
+    """Write about ``lines`` lines (traces included) to ``out`` with headers of ``layout`` (see
+    ``LAYOUTS``); return the number written."""
     rng = random.Random(seed)
     templates = _templates(rng)
     weights = [1 / (rank + 1) for rank in range(len(templates))]
@@ -104,8 +113,13 @@ def generate(lines: int, out: Path, seed: int = 0, gz: bool = False) -> int:
             component = rng.choice(COMPONENTS)
             shape = rng.choices(templates, weights)[0]
             thread = f"pool-{rng.randint(1, 4)}-thread-{rng.randint(1, 16)}"
-            stamp = now.strftime("%Y-%m-%d %H:%M:%S,") + f"{now.microsecond // 1000:03d}"
-            block = [f"{stamp} {level} [{thread}] {component}: {_fill(shape, rng)}"]
+            if layout == "learned":
+                node = f"node-{rng.randint(1, 24)}"
+                header = f"{now.replace(tzinfo=UTC).timestamp():.3f} {node} [{thread}] {level} {component}:"
+            else:
+                stamp = now.strftime("%Y-%m-%d %H:%M:%S,") + f"{now.microsecond // 1000:03d}"
+                header = f"{stamp} {level} [{thread}] {component}:"
+            block = [f"{header} {_fill(shape, rng)}"]
             if level == "ERROR" and rng.random() < 0.05:
                 block += _trace(rng, component)
             handle.write("\n".join(block) + "\n")
@@ -119,8 +133,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--gz", action="store_true", help="write gzip-compressed")
+    parser.add_argument("--layout", choices=LAYOUTS, default="log4j", help="the header layout of the lines")
     args = parser.parse_args()
-    count = generate(args.lines, args.out, args.seed, args.gz)
+    count = generate(args.lines, args.out, args.seed, args.gz, args.layout)
     print(f"wrote {count} lines to {args.out}")
 
 

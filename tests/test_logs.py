@@ -18,13 +18,24 @@ from hypothesis import strategies as st
 from riskmap.ingest.logs.entries import read_entries
 from riskmap.ingest.logs.layouts import LAYOUTS, PLAIN
 from riskmap.ingest.logs.learned import detect_layout
-from riskmap.ingest.logs.mining import TemplateMiner, grouping_accuracy, mine, template_fingerprint, tokens
+from riskmap.ingest.logs.mining import (
+    VARIABLE_WORDS,
+    TemplateMiner,
+    grouping_accuracy,
+    mine,
+    template_fingerprint,
+    tokens,
+)
 
 SAMPLE_DATA = ROOT / "sample_data"
 APP_LOG = SAMPLE_DATA / "app.log"
 LOGHUB = ("HDFS", "Apache", "Linux")
+#: The six more development systems, with their corrected truth, under the corpus's labelled/.
+LOGHUB_CORRECTED = ("Hadoop", "HealthApp", "OpenSSH", "Spark", "Zookeeper", "Proxifier")
 #: The grouping accuracy riskmap reaches on the raw Loghub 2k lines: truth by template, by EventId.
-REACHED = {"HDFS": (1.0, 1.0), "Apache": (1.0, 1.0), "Linux": (0.995, 0.809)}
+REACHED = {"HDFS": (1.0, 1.0), "Apache": (1.0, 1.0), "Linux": (1.0, 0.814),
+           "Hadoop": (0.9935, 0.9935), "HealthApp": (1.0, 1.0), "OpenSSH": (0.9985, 0.9985),
+           "Spark": (0.999, 0.999), "Zookeeper": (0.99, 0.99), "Proxifier": (1.0, 1.0)}
 
 
 def _records(cli, tmp_path: Path, *inputs: Path) -> list[dict]:
@@ -56,6 +67,14 @@ def loghub(corpus: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def loghub_corrected(corpus: Path) -> Path:
+    root = corpus / "labelled" / "loghub_2k_corrected"
+    if not root.is_dir():
+        pytest.skip(f"no corrected Loghub files at {root}")
+    return root
+
+
 def _grouping(cli, tmp_path: Path, log: Path) -> list[dict]:
     out = tmp_path / f"{log.stem}.csv"
     result = cli("templates", log, "--output", out)
@@ -64,10 +83,11 @@ def _grouping(cli, tmp_path: Path, log: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.parametrize("system", LOGHUB)
-def test_grouping_accuracy_on_raw_loghub_lines(cli, tmp_path, loghub, system):
-    rows = _grouping(cli, tmp_path, loghub / system / f"{system}_2k.log")
-    with (loghub / system / f"{system}_2k.log_structured_corrected.csv").open(encoding="utf-8") as handle:
+@pytest.mark.parametrize("system", LOGHUB + LOGHUB_CORRECTED)
+def test_grouping_accuracy_on_raw_loghub_lines(cli, tmp_path, loghub, loghub_corrected, system):
+    root = loghub if system in LOGHUB else loghub_corrected
+    rows = _grouping(cli, tmp_path, root / system / f"{system}_2k.log")
+    with (root / system / f"{system}_2k.log_structured_corrected.csv").open(encoding="utf-8") as handle:
         truth = list(csv.DictReader(handle))
     assert [int(row["line"]) for row in rows] == list(range(1, len(truth) + 1))
     predicted = [row["template_id"] for row in rows]
@@ -381,7 +401,7 @@ def test_repeated_failures_and_error_lines_appear_once_with_counts_where_their_t
     assert webhook["severity"] == "low" and webhook["component"] == "adapters.notification_client"  # flaky
     update = logs["Update of task <*> failed (request <*>)"]
     assert update["component"] == "adapters.dynamodb_repository" and update["layer"] == "integration"
-    assert logs["Webhook delivery for task <*> failed after <*> ms"]["component"] == "adapters.notification_client"
+    assert logs["Webhook delivery for task <*> failed after <*>"]["component"] == "adapters.notification_client"
     assert len(logs) == len({r["fingerprint"] for r in logs.values()}) == 4
     assert report["summary"]["merged"] == 2  # the two tests that failed in both runs
 
@@ -491,3 +511,61 @@ def test_an_extra_value_joins_and_an_extra_constant_word_does_not(words, values,
     with_word = " ".join([*words[:at], extra, *words[at:]])
     assert mine([base, with_values])[0] == [0, 0]
     assert mine([base, with_word])[0] == [0, 1]
+
+
+# Units, dates, same-length alignment and places that vary -----------------------------------------
+
+def test_a_unit_after_a_value_and_a_date_written_in_words_are_part_of_the_value():
+    assert tokens("estimated size 384.0 B, free 317.5 KB)") == ("estimated", "size", "<*>,", "free", "<*>)")
+    assert tokens("lifetime <1 sec") == ("lifetime", "<<*>")
+    assert tokens("connection at Sun Jul 10 03:55:21 2005 from 1.2.3.4") == ("connection", "at", "<*>", "from", "<*>")
+    assert tokens("sent 1190 bytes (1.16 KB)") == ("sent", "<*>", "bytes", "(<*>)")
+    # a unit or a month away from a value is a word like any other
+    assert tokens("size in KB") == ("size", "in", "KB")
+    assert tokens("report for May is ready") == ("report", "for", "May", "is", "ready")
+
+
+def test_messages_of_the_same_length_are_aligned_when_their_values_sit_in_different_places():
+    numbers, templates = mine([
+        "host:1 close, 1190 bytes (1.16 KB) sent, 1671 bytes received, lifetime 00:02",
+        "host:2 close, 403 bytes sent, 18846 bytes (18.4 KB) received, lifetime 00:01",
+        "host:3 close, 0 bytes sent, 0 bytes received, lifetime <1 sec",
+        "host:4 close, 1190 bytes (1.16 KB) sent, 1671 bytes (1.63 MB) received, lifetime 00:02",
+        "PCI: Probing PCI hardware",
+        "PCI: Probing PCI hardware (bus 00)",
+    ])
+    assert numbers == [0, 0, 0, 0, 1, 2]
+    assert templates[0] == "host:<*> close, <*> bytes <*> sent, <*> bytes <*> received, lifetime <*>"
+
+
+@given(st.lists(_WORDS, min_size=4, max_size=7, unique=True),
+       st.lists(_WORDS, min_size=1, max_size=6, unique=True), st.data())
+def test_a_place_that_took_enough_different_words_is_a_variable_and_fewer_words_are_events(words, fillers, data):
+    at = data.draw(st.integers(2, len(words) - 1))
+    fillers = [w for w in fillers if w not in words]
+    messages = [" ".join([*words[:at], filler, *words[at + 1:]]) for filler in fillers for _ in range(2)]
+    numbers, templates = mine(messages)
+    if len(fillers) >= VARIABLE_WORDS:
+        assert set(numbers) == {0} and templates[0].split()[at] == "<*>"
+    else:
+        assert numbers == [n for n in range(len(fillers)) for _ in range(2)]
+
+
+def test_user_names_share_a_template_and_two_states_do_not(cli, tmp_path):
+    log = _write(tmp_path, "auth.log", "".join(
+        f"Jun 14 15:16:0{n} combo sshd[42]: session opened for user {user} by (uid={n})\n"
+        f"Jun 14 15:16:0{n} combo app[7]: Block rdd_{n} stored as {kind} in memory\n"
+        for n, (user, kind) in enumerate([("root", "bytes"), ("news", "values"), ("test", "bytes"),
+                                          ("cyrus", "values")])))
+    rows = _grouping(cli, tmp_path, log)
+    templates = {row["template"] for row in rows}
+    assert templates == {"session opened for user <*> by (uid=<*>)", "Block rdd_<*> stored as bytes in memory",
+                         "Block rdd_<*> stored as values in memory"}
+    assert len({row["template_id"] for row in rows}) == 3
+    report = _report(cli, tmp_path, log)
+    assert report["inputs"][0]["logs"] == {"entries": 8, "templates": 3, "below_warning": 8}
+
+
+def test_a_json_document_on_one_line_is_not_a_log(cli, tmp_path):
+    report = _report(cli, tmp_path, _write(tmp_path, "export.json", "[0]"))
+    assert report["inputs"][0]["format"] == "json" and report["inputs"][0]["skipped"] == 1

@@ -29,6 +29,8 @@ class TemplateGroup:
     #: Its entries at warning level or above: the record's occurrences.
     alerts: int = 0
     last_time: str = ""
+    #: The line of the last entry with a time.
+    last_line: int = 0
     components: dict[str, int] = field(default_factory=dict)
 
 
@@ -73,11 +75,38 @@ def mine_entries(entries: Iterable[Entry], layout: Layout, keep_lines: bool = Fa
         if lines > 1 and len(group.example.lines) == 1:
             group.example = entry
         if entry.time:
-            group.last_time = entry.time
+            group.last_time, group.last_line = entry.time, entry.line
         if entry.component:
             components = group.components
             components[entry.component] = components.get(entry.component, 0) + 1
+    settled = miner.settle()
+    if len(miner.templates) < len(groups):
+        groups = _merged_groups(groups, settled, miner.templates)
+        line_templates = [settled[number] for number in line_templates]
     return MinedLog(layout, miner, line_templates, groups, count)
+
+
+def _merged_groups(groups: list[TemplateGroup], settled: list[int], templates: list[Template]) -> list[TemplateGroup]:
+    """The groups of templates merged when mining settled (:meth:`TemplateMiner.settle`), one per
+    template left: the first entry of the earliest, the most severe level, counts added up."""
+    merged: list[TemplateGroup] = []
+    for number, group in enumerate(groups):
+        new = settled[number]
+        if new == len(merged):
+            group.template = templates[new]
+            merged.append(group)
+            continue
+        into = merged[new]
+        into.alerts += group.alerts
+        if group.severity is not None and (into.severity is None or group.severity.rank < into.severity.rank):
+            into.severity, into.level = group.severity, group.level
+        if len(group.example.lines) > 1 and len(into.example.lines) == 1:
+            into.example = group.example
+        if group.last_line > into.last_line:
+            into.last_time, into.last_line = group.last_time, group.last_line
+        for component, seen in group.components.items():
+            into.components[component] = into.components.get(component, 0) + seen
+    return merged
 
 
 def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Record | LogCounts]:

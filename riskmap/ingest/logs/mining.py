@@ -6,10 +6,15 @@ become ``<*>``), split into tokens, and then clustered the way Drain does it (He
 tokens agree are compared position by position; a message joins the most similar template when
 at least three in five of its tokens match it, and the positions that differ become ``<*>``.
 Rules of riskmap's own keep distinct events apart without tuning to any system: ``key=value``
-is read as a constant key and a variable value, a key is never turned into ``<*>``, and two
-messages that differ in more than one constant word are different events. A message that finds
-no template of its length joins one of another length when they differ only in variable parts
-(:func:`joined`: ``close, <*> bytes sent`` and ``close, <*> bytes (<*> KB) sent``).
+is read as a constant key and a variable value, a key is never turned into ``<*>``, a unit after
+a value belongs to it (``384.0 B``, ``<1 sec``), so does a month or weekday name next to one
+(``Sun Jul 10 03:55:21``), and two messages that differ in a constant word are different events.
+A message that finds no template of its length, or differs from them in a constant word, joins
+one of any length when the two, aligned, differ only in variable parts (:func:`joined`:
+``close, <*> bytes sent`` and ``close, <*> bytes (<*>) sent``). When the log has been read,
+templates that differ only in the word at one place are merged when that place took at least
+``VARIABLE_WORDS`` different words (:meth:`TemplateMiner.settle`: user names), so a word that
+varies little stays a constant (``stored as bytes`` and ``stored as values``).
 """
 
 from __future__ import annotations
@@ -17,16 +22,16 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskmap.text import stable_hash
 
 WILDCARD = "<*>"
 #: A message joins a template when at least this share of its tokens match it.
 SIMILARITY = 0.6
-#: A message of the same length joins a template only when they differ in at most this many
-#: constant words (a user name, a state); more, and they are different events.
-CONSTANT_DIFFS = 1
+#: Templates alike but for the word at one place are one template with a variable there when that
+#: place took at least this many different words (``user root``, ``user news``, ``user test``).
+VARIABLE_WORDS = 3
 #: How many leading tokens choose the group of templates a message is compared with.
 PREFIX = 2
 
@@ -50,8 +55,17 @@ _MASKS = re.compile(
         )
     )
 )
-#: A bracketed group holding a value, a variable part as a whole: ``(<*> KB)``.
-_BRACKETED_VALUE = re.compile(r"[(\[{][^()\[\]{}]*<\*>[^()\[\]{}]*[)\]}]")
+#: A bracketed group holding values (and keys of values) but no word, a variable part as a whole:
+#: ``(<*>, <*>)``, ``(uid=<*>)``; not ``(bus <*>)``.
+_IN_BRACKETS = r"(?:[^()\[\]{}A-Za-z]|[A-Za-z_][\w.]*=)*"
+_BRACKETED_VALUE = re.compile(r"[(\[{]" + _IN_BRACKETS + r"<\*>" + _IN_BRACKETS + r"[)\]}]")
+_BRACKET_CHARS = frozenset("()[]{}")
+#: Units written after a value (sizes, durations), with the punctuation that may follow them.
+_UNIT = re.compile(r"^(?:[KMGTP]i?B|kB|B|[mun]s|µs|s|secs?|seconds?|mins?|minutes?|hrs?|hours?)([,;.:)\]}]*)$")
+#: Month and weekday names: part of a date when next to a value.
+_DATE_WORD = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+                        r"|January|February|March|April|June|July|August|September|October|November|December"
+                        r"|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[,.]?$")
 _KEY_VALUE = re.compile(r"^([(\[{]?[A-Za-z_][\w.\-\[\]()]*=)(.*)$")
 #: A miner's memos of masked tokens and placed messages are emptied when they grow past this.
 MEMO_SIZE = 200_000
@@ -65,11 +79,30 @@ def _masked(match: re.Match[str]) -> str:
     return WILDCARD
 
 
-def tokens(message: str, memo: dict[str, str | tuple[str, str]] | None = None) -> tuple[str, ...]:
+class _Unit(NamedTuple):
+    """A unit word (``KB,``): after a value it joins it, keeping what followed it (``,``)."""
+
+    word: str
+    rest: str
+
+
+class _DateWord(NamedTuple):
+    """A month or weekday name: next to a value it is part of a date."""
+
+    word: str
+
+
+#: A token as masked: a word or value, a key and its value, a unit, a month or weekday name.
+Masked = str | tuple[str, str] | _Unit | _DateWord
+
+
+def tokens(message: str, memo: dict[str, Masked] | None = None) -> tuple[str, ...]:
     """The masked message split into tokens; ``key=value`` gives the key and the value.
 
     Quoted values are masked over the whole message (they may hold spaces), everything else
-    token by token; ``memo`` remembers the tokens already masked (words and values repeat).
+    token by token; ``memo`` remembers the tokens already masked (words and values repeat). A
+    unit after a value joins it (``384.0 KB,`` gives ``<*>,``), and month and weekday names next
+    to a value are part of it (``at Sun Jul 10 03:55:21 2005`` gives ``at <*>``).
     """
     if "'" in message or '"' in message:
         message = _QUOTED.sub(_masked, message)
@@ -78,6 +111,7 @@ def tokens(message: str, memo: dict[str, str | tuple[str, str]] | None = None) -
     if memo is None:
         memo = {}
     last = ""
+    dated = False
     for raw in message.split():
         part = memo.get(raw)
         if part is None:
@@ -88,20 +122,60 @@ def tokens(message: str, memo: dict[str, str | tuple[str, str]] | None = None) -
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
                 memo[raw] = part
-        if part.__class__ is str:
+        kind = part.__class__
+        if kind is str:
             if part == last and WILDCARD in part:
                 continue  # a list of values ("blk_1 blk_2 blk_3") is one variable
-            append(part)
-            last = part
-        else:
+            append(part)  # type: ignore[arg-type]
+            last = part  # type: ignore[assignment]
+        elif kind is tuple:
             out += part
-            last = part[-1]
+            last = out[-1]
+        elif kind is _Unit:
+            if last.endswith(WILDCARD):
+                last = out[-1] = last + part.rest  # type: ignore[union-attr]
+            else:
+                last = part.word  # type: ignore[union-attr]
+                append(last)
+        else:
+            last = part.word  # type: ignore[union-attr]
+            append(last)
+            dated = True
+    return _dates_masked(out) if dated else tuple(out)
+
+
+def _dates_masked(toks: list[str]) -> tuple[str, ...]:
+    """A run of month and weekday names next to a ``<*>`` becomes part of it (one ``<*>``)."""
+    out: list[str] = []
+    index, count = 0, len(toks)
+    while index < count:
+        end = index
+        while end < count and _DATE_WORD.match(toks[end]):
+            end += 1
+        if end == index:
+            if not (toks[index] == WILDCARD and out and out[-1] == WILDCARD):
+                out.append(toks[index])
+            index += 1
+        elif (out and out[-1] == WILDCARD) or (end < count and toks[end] == WILDCARD):
+            if not out or out[-1] != WILDCARD:
+                out.append(WILDCARD)
+            index = end
+        else:
+            out += toks[index:end]
+            index = end
     return tuple(out)
 
 
-def _token(raw: str) -> str | tuple[str, str]:
+def _token(raw: str) -> Masked:
     """One whitespace-separated token masked; ``key=value`` gives the key and the value (an
-    empty value gives the key alone)."""
+    empty value gives the key alone); a unit or a month or weekday name is marked as such."""
+    word = raw.rstrip(",;.:)]}")
+    if word.isalpha() and len(word) <= 9:  # the regular expressions only for short words
+        if _DATE_WORD.match(raw):
+            return _DateWord(raw)
+        unit = _UNIT.match(raw)
+        if unit:
+            return _Unit(raw, unit[1])
     if raw.isalpha():
         return raw
     token = _MASKS.sub(_masked, raw)
@@ -153,7 +227,7 @@ class TemplateMiner:
     _groups: dict[tuple[Any, ...], list[Template]] = field(default_factory=dict)
     #: Masked messages already placed: the same masked message joins the same template again.
     _placed: dict[tuple[str, ...], Template] = field(default_factory=dict)
-    _memo: dict[str, str | tuple[str, str]] = field(default_factory=dict)
+    _memo: dict[str, Masked] = field(default_factory=dict)
     #: Templates by their leading tokens alone, of every length: where a message of another length looks.
     _prefixes: dict[tuple[str, ...], list[Template]] = field(default_factory=dict)
 
@@ -187,10 +261,64 @@ class TemplateMiner:
         return best
 
 
+    def settle(self) -> list[int]:
+        """Merge the templates that differ only in the word at one place (after the leading tokens
+        that choose the templates compared) when that place took at least ``VARIABLE_WORDS``
+        different words, until no more merge: ``session opened for user root``, ``... news`` and
+        ``... test`` give ``session opened for user <*>``; ``stored as bytes`` and ``stored as
+        values`` stay apart. Returns each template's new number (``settled[old]``); ``templates``
+        keeps the first-seen template of each merge, renumbered in first-seen order.
+        """
+        count = len(self.templates)
+        into = list(range(count))
+        merged = True
+        while merged:
+            merged = False
+            families: dict[tuple[Any, ...], list[Template]] = {}
+            for template in self.templates:
+                if into[template.number] != template.number:
+                    continue
+                toks = template.tokens
+                for at in range(PREFIX, len(toks)):
+                    word = toks[at]
+                    if word[-1:] != "=" and not _variable(word):
+                        families.setdefault((at, *toks[:at], None, *toks[at + 1:]), []).append(template)
+            for (at, *_), members in families.items():
+                if len(members) < VARIABLE_WORDS or any(
+                        into[m.number] != m.number or m.tokens[at] == WILDCARD for m in members):
+                    continue  # too few words, or a member merged in this round already
+                first = members[0]
+                first.tokens[at] = WILDCARD
+                for member in members[1:]:
+                    into[member.number] = first.number
+                    first.size += member.size
+                merged = True
+        if all(into[number] == number for number in range(count)):
+            return into
+        kept = [template for template in self.templates if into[template.number] == template.number]
+        renumbered = {template.number: new for new, template in enumerate(kept)}
+        settled = []
+        for number in range(count):
+            while into[number] != number and into[into[number]] != into[number]:
+                into[number] = into[into[number]]
+            settled.append(renumbered[into[number]])
+        for template in kept:
+            template.number = renumbered[template.number]
+        self.templates = kept
+        self._groups, self._prefixes, self._placed = {}, {}, {}
+        for template in kept:
+            prefix = tuple(WILDCARD if _variable(t) else t for t in template.tokens[:PREFIX])
+            self._groups.setdefault((len(template.tokens), *prefix), []).append(template)
+            self._prefixes.setdefault(prefix, []).append(template)
+        return settled
+
     def _join_other_length(self, prefix: tuple[str, ...], toks: tuple[str, ...]) -> Template | None:
         """The template of another length the message joins (see :func:`joined`), its tokens widened
         and its place among the groups moved to its new length; None when there is none."""
+        words = _words(toks)
         for template in self._prefixes.get(prefix, ()):
+            if _words(template.tokens) != words:
+                continue  # a quick no: constant words are never in a gap, so both must have the same
             merged = joined(template.tokens, toks, self.similarity)
             if merged is None:
                 continue
@@ -244,6 +372,12 @@ def joined(template: Sequence[str], toks: Sequence[str], similarity: float = SIM
     return merged if _gap(merged, gap_a, gap_b) else None
 
 
+def _words(toks: Sequence[str]) -> list[str]:
+    """The constant tokens that no gap of :func:`joined` can hold (none of a bracketed group either)."""
+    return [t for t in toks if not (WILDCARD in t or "=" in t or _BRACKET_CHARS.intersection(t)) and (
+        t.isalpha() or not any(c.isdigit() for c in t))]
+
+
 def _same(a: str, b: str) -> bool:
     return a == b or (a == WILDCARD and _variable(b)) or (b == WILDCARD and _variable(a))
 
@@ -273,23 +407,15 @@ def _variable(token: str) -> bool:
 
 
 def _similarity(template: list[str], toks: tuple[str, ...]) -> float:
-    """Share of positions where the message matches the template; -1 when a key differs or more
-    than ``CONSTANT_DIFFS`` constant words do."""
+    """Share of positions where the message matches the template; -1 when a key or a constant word differs."""
     if not toks:
         return 1.0
     same = 0
-    words = 0
     for a, b in zip(template, toks, strict=True):
-        if a == b:
+        if a in (b, WILDCARD):
             same += 1
-        elif a[-1:] == "=" or b[-1:] == "=":
+        elif a[-1:] == "=" or b[-1:] == "=" or not _variable(b):
             return -1.0
-        elif a == WILDCARD:
-            same += 1
-        elif not _variable(b):
-            words += 1
-            if words > CONSTANT_DIFFS:
-                return -1.0
     return same / len(toks)
 
 
@@ -297,7 +423,8 @@ def mine(messages: Iterable[str], similarity: float = SIMILARITY) -> tuple[list[
     """Each message's template number and every template's final text, in first-seen order."""
     miner = TemplateMiner(similarity)
     numbers = [miner.add(message).number for message in messages]
-    return numbers, [template.text for template in miner.templates]
+    settled = miner.settle()
+    return [settled[number] for number in numbers], [template.text for template in miner.templates]
 
 
 def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> float:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
-
-import orjson
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head
@@ -23,11 +22,11 @@ LOG_SUFFIXES = (".log", ".out", ".err")
 
 
 class TextLogIngester:
-    """Plain-text logs whose header layout riskmap detects: syslog, Apache, log4j, Python, HDFS ..."""
+    """Plain-text logs: a known header layout (syslog, Apache, log4j, Python, HDFS ...) or one learned from the file."""
 
     name = "log"
     summary = ("text logs (syslog, Apache error/access, log4j/logback, Python logging, HDFS, glog, Lambda, "
-               "ISO-timestamped), also .gz")
+               "ISO-timestamped; any other header is learned from the file's first lines), also .gz")
     reads_gzip = True
 
     def sniff(self, head: Head) -> str | None:
@@ -49,18 +48,22 @@ class TextLogIngester:
         yield from log_records(mine_text(path), self.name, str(path))
 
 
+def _is_json(line: str) -> bool:
+    """A line that is a JSON array or object as a whole (``[0]``), not a log line starting with a bracket."""
+    if not line.startswith(("[", "{")):
+        return False
+    try:
+        json.loads(line)
+    except RecursionError:
+        return True  # nested too deep for Python to read: JSON all the same
+    except ValueError:
+        return False
+    return True
+
+
 def mine_text(path: Path, keep_lines: bool = False) -> MinedLog:
     """Read and mine a text log in one pass: its layout from the first lines, then every entry."""
     lines = open_text(path)
     sample = [line for _, line in zip(range(SAMPLE_LINES), lines, strict=False)]
     layout = detect_layout(sample)
     return mine_entries(read_entries(chain(sample, lines), layout), layout, keep_lines)
-
-
-def _is_json(line: str) -> bool:
-    """Whether a line is a whole JSON value (a one-line JSON export), which no log line is."""
-    try:
-        orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return False
-    return True
