@@ -35,6 +35,9 @@ JAVA_LIBRARIES = (
     "org.eclipse.jdt.internal.junit", "com.intellij.", "net.bytebuddy.", "org.objenesis.",
     "org.springframework.", "android.", "androidx.", "com.android.", "dalvik.", "libcore.",
     "com.amazonaws.services.lambda.runtime.", "lambdainternal.",
+    # widely used third-party libraries: Guava (and Truth), assertion and mocking libraries, logging
+    "com.google.common.", "com.google.thirdparty.", "org.fest.", "org.easymock.", "org.jmock.",
+    "org.powermock.", "org.slf4j.", "ch.qos.logback.", "org.apache.logging.log4j.",
 )
 _JAVA_LIBRARY = re.compile("^(?:" + "|".join(re.escape(p) for p in JAVA_LIBRARIES) + ")")
 
