@@ -495,7 +495,17 @@ def measure_log(base: Path, system: str, where: str, work: Path) -> LogRow:
 
 def logs(root: Path, work: Path) -> list[LogRow]:
     """Grouping accuracy of the nine systems and their mean."""
-    rows = [measure_log(root / where, system, where, work) for where, system in LOG_SYSTEMS]
+    return with_mean([measure_log(root / where, system, where, work) for where, system in LOG_SYSTEMS])
+
+
+def heldout_logs(folder: Path, work: Path) -> list[LogRow]:
+    """Grouping accuracy of every ``<System>/<System>_2k.log`` (with its corrected CSV) under ``folder``."""
+    systems = sorted(p.name for p in folder.iterdir() if (p / f"{p.name}_2k.log").exists())
+    return with_mean([measure_log(folder, system, folder.name, work) for system in systems])
+
+
+def with_mean(rows: list[LogRow]) -> list[LogRow]:
+    """The rows and a last row with their mean grouping accuracy."""
     scored = [r for r in rows if r.lines]
     mean = LogRow("mean", f"{len(scored)} systems", sum(r.lines for r in scored),
                   ga_template=sum(r.ga_template for r in scored) / len(scored) if scored else 0.0,
@@ -503,9 +513,9 @@ def logs(root: Path, work: Path) -> list[LogRow]:
     return [*rows, mean]
 
 
-def print_logs(rows: list[LogRow]) -> None:
+def print_logs(rows: list[LogRow], title: str = "Loghub 2k files") -> None:
     """The logs table."""
-    print("\nLogs: grouping accuracy of `riskmap templates` on Loghub 2k files (truth: corrected templates)")
+    print(f"\nLogs: grouping accuracy of `riskmap templates` on {title} (truth: corrected templates)")
     print(f"  {'system':10} {'source':29} {'lines':>5} {'true':>5} {'found':>5} {'GA tmpl':>7} {'GA id':>7}")
     for r in rows:
         print(f"  {r.system:10} {r.source:29} {r.lines:5} {r.true_templates or '':>5} {r.predicted_templates or '':>5}"
@@ -523,6 +533,7 @@ class Figures:
     placement_heldout: list[dict] = field(default_factory=list)
     defects: list[dict] = field(default_factory=list)
     logs: list[dict] = field(default_factory=list)
+    logs_heldout: list[dict] = field(default_factory=list)
 
 
 def _with_shares(row: PlacementRow) -> dict:
@@ -536,6 +547,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, help="the corpus folder (default $RISKMAP_CORPUS or ../shared/corpus)")
     parser.add_argument("--defects4j", type=Path,
                         help="another Defects4J framework/projects folder (held-out projects)")
+    parser.add_argument("--loghub", type=Path,
+                        help="another loghub_2k_corrected folder (held-out systems: <System>/<System>_2k.log ...)")
     parser.add_argument("--prefix-segments", type=int, default=3, metavar="N",
                         help="a project's own packages: the first N segments of its changed classes (default 3)")
     parser.add_argument("--json", type=Path, help="save the figures to this JSON file")
@@ -563,6 +576,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "logs" in parts:
             rows_l = logs(root, work)
             print_logs(rows_l)
+            if args.loghub:
+                rows_h = heldout_logs(args.loghub, work)
+                print_logs(rows_h, f"held-out systems ({args.loghub})")
+                figures.logs_heldout = [{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(r).items()}
+                                        for r in rows_h]
             figures.logs = [{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(r).items()}
                             for r in rows_l]
     if args.json:
