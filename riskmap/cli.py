@@ -273,7 +273,8 @@ def history(
         table.add_column(column, overflow="fold")
     for r in runs:
         ci_run = r.ci.get("GITHUB_RUN_ID") or r.ci.get("CI_PIPELINE_ID") or ""
-        table.add_row(str(r.id), r.recorded_at, r.as_of or "", (r.commit or "")[:12], ci_run, f"{r.total:.1f}",
+        table.add_row(str(r.id), _minute(r.recorded_at), _minute(r.as_of or ""), (r.commit or "")[:12], ci_run,
+                      f"{r.total:.1f}",
                       str(r.records), str(r.open), str(r.by_tier.get("critical", 0)), str(r.by_tier.get("high", 0)),
                       *("" if v is None else str(v) for v in (r.new, r.fixed, r.regressed)))
     out.print(table)
@@ -520,6 +521,11 @@ class _Progress:
         """Move the bar to the bytes read so far."""
         if self._bar is not None:
             self._bar.update(self._task, completed=done, total=total)
+
+
+def _minute(stamp: str) -> str:
+    """An ISO 8601 time as a table shows it: ``2026-11-30 10:04`` (UTC)."""
+    return stamp[:16].replace("T", " ") if len(stamp) >= 16 and stamp[10:11] == "T" else stamp
 
 
 def _print_summary(report: dict[str, Any], written: Sequence[Path]) -> None:
