@@ -203,6 +203,8 @@ def classify(facts: dict[str, ModuleFacts], contract: dict[str, Layer] | None = 
             layer, why = contracted, "the repository's layers contract (import-linter or tach)"
         elif f.inbound:
             layer, why = Layer.handler, f.inbound[0]
+        elif PurePosixPath(path).name == "__main__.py":
+            layer, why = Layer.handler, "the package's command-line entry point (__main__.py, run by python -m)"
         elif f.ports:
             layer, why = Layer.domain, f"defines the ports {', '.join(f.ports)}"
         elif names & _DOMAIN_NAMES and f.infrastructure:

@@ -47,7 +47,9 @@ def test_routes_cli_ports_and_implementations(tmp_path):
     (tmp_path / "app" / "ports.py").write_text("from abc import ABC\nclass Store(ABC):\n    pass\n")
     (tmp_path / "app" / "memory.py").write_text("from app.ports import Store\nclass MemoryStore(Store):\n    pass\n")
     (tmp_path / "app" / "broken.py").write_text("def (:\n")
+    (tmp_path / "app" / "__main__.py").write_text("from app.tool import main\nmain()\n")
     modules = scan_repo(tmp_path).modules
+    assert modules["app/__main__.py"].layer == Layer.handler  # what `python -m app` runs
     assert modules["app/web.py"].why == "web route @app.get on x"
     assert modules["app/tool.py"].layer == Layer.handler and "CLI entry point" in modules["app/tool.py"].why
     assert modules["app/ports.py"].layer == Layer.domain
