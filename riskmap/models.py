@@ -335,7 +335,7 @@ class Analysis:
     ``records[i]`` is the analysis of ``evidence[i]``; ``table`` holds one row per record
     (severity, status, created_at, occurrences, component, layer, category, score, fingerprint)
     for aggregation. ``ranking`` lists the indices of ``records`` riskiest first (ties in input
-    order); ``heatmap_rows`` the component names grouped by layer, riskiest first in each.
+    order); ``heatmap_rows`` the component names riskiest first, ``(unmapped)`` last.
     """
 
     as_of: datetime | None

@@ -21,7 +21,7 @@ from riskmap.analyze.scoring import record_scores, tier
 from riskmap.analyze.severity import normalise_severity
 from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets, testing_gaps
 from riskmap.config import Config
-from riskmap.layers import LAYER_ORDER, called_infrastructure, module_name
+from riskmap.layers import LAYER_ORDER, UNMAPPED, called_infrastructure, module_name
 from riskmap.models import (
     Analysis,
     ComponentRisk,
@@ -158,9 +158,9 @@ def risk_ranking(table: pd.DataFrame) -> list[int]:
 
 
 def heatmap_rows(components: Sequence[ComponentRisk]) -> list[str]:
-    """The heat map's rows: component names by layer (handler, domain, integration, unmapped),
-    riskiest first within a layer, ties by name."""
-    return [c.name for c in sorted(components, key=lambda c: (LAYER_ORDER[c.layer], -c.score, c.name))]
+    """The heat map's rows: component names riskiest first (ties by name), the evidence riskmap could
+    not place (``(unmapped)``) last, so that it never hides placed risk."""
+    return [c.name for c in sorted(components, key=lambda c: (c.name == UNMAPPED, -c.score, c.name))]
 
 
 def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:
