@@ -250,6 +250,8 @@ class ScoredRecord:
     #: The file the record points at (a path, or an in-app stack frame's file) and its line, when known.
     file: str | None = None
     line: int | None = None
+    #: The issue's web page in the tool it came from (GitHub, GitLab, Jira, Sentry), when the export gives one.
+    link: str | None = None
 
 
 class ComponentRisk(BaseModel):

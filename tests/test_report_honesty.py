@@ -116,3 +116,17 @@ def test_templates_writes_its_csv_with_no_terminal_attached(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "line,template_id,template" and len(lines) == 31
+
+
+def test_records_link_back_to_their_issue_only_over_http(cli, tmp_path):
+    issues = tmp_path / "issues.json"
+    issues.write_text(json.dumps([
+        {"number": 1, "title": "Crash on save", "state": "open", "labels": [],
+         "url": "https://api.github.com/repos/o/r/issues/1", "html_url": "https://github.com/o/r/issues/1"},
+        {"number": 2, "title": "Crash on load", "state": "open", "labels": [],
+         "url": "https://api.github.com/repos/o/r/issues/2", "html_url": "javascript:alert(1)"},
+    ]), encoding="utf-8")
+    assert cli("analyze", issues, "-o", tmp_path, "-q").code == 0
+    links = {r["title"]: r["link"] for r in _report(tmp_path)["records"]}
+    assert links == {"Crash on save": "https://github.com/o/r/issues/1", "Crash on load": None}
+    assert "javascript:alert" not in (tmp_path / "report.html").read_text(encoding="utf-8").split("records-data")[0]

@@ -15,6 +15,7 @@ from riskmap.analyze.categories import categorise
 from riskmap.analyze.components import ComponentMapper, RepoIndex, record_detail
 from riskmap.analyze.exclusion import DUPLICATE, exclusion
 from riskmap.analyze.fingerprints import fingerprint
+from riskmap.analyze.links import record_link
 from riskmap.analyze.owners import record_location
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
@@ -114,7 +115,7 @@ def analyze(
             record.created_at, placement.layer, placement.component, category, score if counted else 0.0,
             record.occurrences, placement.confidence, placement.evidence, why, print_,
             catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement),
-            record.excluded, record.sources, None, *record_location(record),
+            record.excluded, record.sources, None, *record_location(record), record_link(record),
         )
         for record, severity, category, why, placement, print_, gap, score, counted in zip(
             everything, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(), counts,

@@ -19,7 +19,7 @@ SEVERITY_COLOURS = {
 }
 LAYER_COLOURS = {"handler": "#3182bd", "domain": "#31a354", "integration": "#e6550d", "unmapped": "#969696"}
 RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", "score", "title", "evidence",
-                  "source.path", "source.locator", "detail", "excluded", "created_at", "change")
+                  "source.path", "source.locator", "detail", "excluded", "created_at", "change", "link")
 _RECORD_ROW = attrgetter(*RECORD_COLUMNS)
 
 
