@@ -60,8 +60,10 @@ def heat_peak(report: dict[str, Any]) -> float:
 
 
 def severity_figure(report: dict[str, Any]) -> dict[str, Any]:
-    """Records per component, stacked by severity: the heat map's top components."""
-    components = report["components"][:report["heatmap"]["top"]][::-1]
+    """Records per component, stacked by severity: the heat map's top components, the unplaced evidence last."""
+    by_name = {c["name"]: c for c in report["components"]}
+    rows = [row["component"] for row in report["heatmap"]["rows"] if row["kind"] != "rest"]
+    components = [by_name[name] for name in rows][::-1]
     figure = go.Figure(
         [
             go.Bar(
