@@ -226,10 +226,10 @@ def fix_first(components: Sequence[ComponentRisk], records: Sequence[ScoredRecor
         by_category[record.category] = by_category.get(record.category, 0.0) + record.score
     category, _ = min(by_category.items(), key=lambda kv: (-kv[1], kv[0]))
     reasons = [
-        f"{first.tier.value} tier with score {first.score:.1f}, {first.score / total:.0%} of all risk",
-        f"{first.open_records} of {plural(first.records, 'record')} open",
+        f"it is {first.tier.value} with score {first.score:.1f}, {first.score / total:.0%} of all risk",
+        f"{first.open_records} of its {plural(first.records, 'record')} open",
         f"{plural(first.by_severity[worst.value], f'{worst.value} record')}",
-        f"most of its risk in {category}",
+        f"most of its risk is {category}",
     ]
     if len(placed) > 1 and placed[1].score > 0:
         reasons.append(f"{first.score / placed[1].score:.1f} times the score of the next, {placed[1].name}")
