@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 
 from helpers import SAMPLE
+from hypothesis import given
+from hypothesis import strategies as st
+
+from riskmap.analyze import heatmap_rows
+from riskmap.models import ComponentRisk, Layer, Tier
+from riskmap.render.data import fix_first
 
 PASSING = """<?xml version="1.0"?>
 <testsuite name="api" tests="2" failures="0"><testcase classname="api.test_tasks" name="test_create"/>
@@ -130,3 +136,39 @@ def test_records_link_back_to_their_issue_only_over_http(cli, tmp_path):
     links = {r["title"]: r["link"] for r in _report(tmp_path)["records"]}
     assert links == {"Crash on save": "https://github.com/o/r/issues/1", "Crash on load": None}
     assert "javascript:alert" not in (tmp_path / "report.html").read_text(encoding="utf-8").split("records-data")[0]
+
+
+_COMPONENTS = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "d", "(unmapped)", "e.f"]), st.floats(0.01, 100), st.integers(1, 5)),
+    min_size=1, max_size=6, unique_by=lambda t: t[0],
+)
+
+
+def _risks(rows):
+    return sorted(
+        (ComponentRisk(name=name, layer=Layer.domain, score=score, tier=Tier.low, records=n, open_records=n,
+                       by_severity={"high": n}, by_category={"other": n}, score_by_severity={"high": score},
+                       record_ids=[f"{name}-{i}" for i in range(n)]) for name, score, n in rows),
+        key=lambda c: (-c.score, c.name))
+
+
+@given(_COMPONENTS)
+def test_heat_map_rows_are_riskiest_first_and_the_unplaced_last(rows):
+    risks = _risks(rows)
+    order = heatmap_rows(risks)
+    placed = [c for c in risks if c.name != "(unmapped)"]
+    assert order[:len(placed)] == [c.name for c in placed]
+    assert order[len(placed):] == (["(unmapped)"] if len(placed) < len(risks) else [])
+
+
+@given(_COMPONENTS)
+def test_the_headline_names_the_riskiest_placed_component_and_its_records(rows):
+    risks = _risks(rows)
+    headline = fix_first(risks, [])
+    placed = [c for c in risks if c.name != "(unmapped)"]
+    if not placed:
+        assert headline is None
+        return
+    assert headline["component"] == placed[0].name
+    assert headline["record_ids"] == placed[0].record_ids[:5]
+    assert headline["more_records"] == max(0, placed[0].records - 5)

@@ -224,6 +224,8 @@ def fix_first(components: Sequence[ComponentRisk], records: Sequence[ScoredRecor
     by_category: dict[str, float] = {}
     for record in mine:
         by_category[record.category] = by_category.get(record.category, 0.0) + record.score
+    if not by_category:  # no scored record at hand: the category most of its records are in
+        by_category = {k: float(n) for k, n in first.by_category.items()}
     category, _ = min(by_category.items(), key=lambda kv: (-kv[1], kv[0]))
     reasons = [
         f"it is {first.tier.value} with score {first.score:.1f}, {first.score / total:.0%} of all risk",
