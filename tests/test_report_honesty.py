@@ -4,9 +4,11 @@ where the rest is, undated evidence does not count as new, a layer guessed from 
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers import SAMPLE
@@ -14,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskmap.analyze import heatmap_rows
+from riskmap.ingest.logs.entries import dated_within
 from riskmap.models import ComponentRisk, Layer, Tier
 from riskmap.render.data import fix_first
 
@@ -172,3 +175,29 @@ def test_the_headline_names_the_riskiest_placed_component_and_its_records(rows):
     assert headline["component"] == placed[0].name
     assert headline["record_ids"] == placed[0].record_ids[:5]
     assert headline["more_records"] == max(0, placed[0].records - 5)
+
+
+def test_a_gzipped_syslog_takes_its_year_from_the_gzip_header(cli, tmp_path):
+    log = tmp_path / "messages.1.gz"
+    written = datetime(2025, 1, 3, 6, 25, tzinfo=UTC)
+    with log.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=int(written.timestamp())) as handle:
+        handle.write(b"Dec 30 23:59:01 combo sshd[1]: error: authentication failure for root\n"
+                     b"Jan  2 10:00:00 combo kernel: error: disk sda failing\n")
+    assert cli("analyze", log, "-o", tmp_path, "-q").code == 0
+    report = _report(tmp_path)
+    seen = sorted(r["created_at"] for r in report["records"])
+    assert seen == ["2024-12-30T23:59:01Z", "2025-01-02T10:00:00Z"], "December lines of a January file: last year"
+    assert report["summary"]["undated"] == 0
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)),
+       st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2000, 12, 31, 23, 59, 59)))
+def test_a_year_less_time_is_dated_at_most_a_year_before_its_file_was_written(written, moment):
+    written = written.replace(tzinfo=UTC, microsecond=0)
+    text = moment.strftime("%b %d %H:%M:%S")
+    dated = dated_within(text, written)
+    if dated is None:
+        assert moment.month == 2 and moment.day == 29
+        return
+    assert dated <= written and (written - dated).days <= 366
+    assert dated.strftime("%b %d %H:%M:%S") == text
