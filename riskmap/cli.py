@@ -408,7 +408,8 @@ def init(
 
 
 @app.command(cls=_Command, epilog="Example: riskmap templates app.log --output lines.csv --top 10\n\n"
-             "Exit codes: 0 done; 1 the log could not be read; 2 usage or output error.")
+             "Exit codes: 0 done; 1 the log could not be read, or is no log (binary data, a tracker export, "
+             "a test report, a JSON document: riskmap analyze reads those); 2 usage or output error.")
 def templates(
     log: Annotated[Path, typer.Argument(help="A log file: text (a known header layout, or one learned from its "
                                         "first lines), JSON Lines, "

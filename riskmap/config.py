@@ -31,7 +31,9 @@ class Weights(_Strict):
     - ``severity``: critical 10, high 5, medium 2, low 1, info 0.2;
     - ``status``: open 1.0, unknown 0.75, resolved 0.25 (a fixed bug still says the code is fragile);
     - recency: ``0.5 ** (age_days / half_life_days)``, never below ``min_recency``; age is measured
-      from the record's ``created_at`` to ``--as-of``; undated records count as new;
+      from the record's ``created_at`` to ``--as-of``; an undated record (a year-less syslog line, a
+      test report without timestamps) weighs ``undated_recency`` (0.5, as if one half-life old: neither
+      new nor old) when anything else in the run is dated, and 1 like every record when nothing is;
     - occurrences: ``1 + log2(occurrences)``, so a line seen 1,024 times weighs 11 times one seen once.
     """
 
@@ -43,6 +45,7 @@ class Weights(_Strict):
     )
     half_life_days: float = Field(default=90.0, gt=0)
     min_recency: float = Field(default=0.1, ge=0, le=1)
+    undated_recency: float = Field(default=0.5, ge=0, le=1)
 
     @field_validator("severity", "status")
     @classmethod
@@ -99,6 +102,8 @@ class Config(_Strict):
     tiers: Tiers = Field(default_factory=Tiers)
     #: Count the records that are no defect (feature requests, duplicates ...) in the scores anyway.
     count_excluded: bool = False
+    #: How many components the HTML heat map draws, riskiest first; the others share one row.
+    heatmap_top: int = Field(default=25, ge=1)
     source: str = ""
 
     @field_validator("fields", mode="before")

@@ -26,6 +26,9 @@ LAYER_WORDS: dict[Layer, tuple[str, ...]] = {
 }
 WORD_LAYER = {word: layer for layer, words in LAYER_WORDS.items() for word in words}
 
+#: The component of the evidence riskmap could not place (no rule, path, frame, component field or known name).
+UNMAPPED = "(unmapped)"
+
 #: The layers in the order reports list them: handler, domain, integration, unmapped.
 LAYER_ORDER: dict[Layer, int] = {layer: index for index, layer in enumerate(Layer)}
 

@@ -250,6 +250,8 @@ class ScoredRecord:
     #: The file the record points at (a path, or an in-app stack frame's file) and its line, when known.
     file: str | None = None
     line: int | None = None
+    #: The issue's web page in the tool it came from (GitHub, GitLab, Jira, Sentry), when the export gives one.
+    link: str | None = None
 
 
 class ComponentRisk(BaseModel):
@@ -335,7 +337,7 @@ class Analysis:
     ``records[i]`` is the analysis of ``evidence[i]``; ``table`` holds one row per record
     (severity, status, created_at, occurrences, component, layer, category, score, fingerprint)
     for aggregation. ``ranking`` lists the indices of ``records`` riskiest first (ties in input
-    order); ``heatmap_rows`` the component names grouped by layer, riskiest first in each.
+    order); ``heatmap_rows`` the component names riskiest first, ``(unmapped)`` last.
     """
 
     as_of: datetime | None

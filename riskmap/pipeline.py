@@ -24,7 +24,7 @@ from riskmap.analyze.specs import build_specs, select_components
 from riskmap.config import Config, find_config, load_config
 from riskmap.errors import OutputError, UsageError
 from riskmap.history import ComponentScore, RecordSeen, Run, append_run, read_runs
-from riskmap.ingest import read_input
+from riskmap.ingest import read_input, refuse_non_log
 from riskmap.ingest.logs import MinedLog, mine_file, template_rows
 from riskmap.ingest.sentry import link_issue_ids
 from riskmap.models import (
@@ -315,9 +315,11 @@ def write_starter_config(
 
 
 def mine_log(log: Path, keep_lines: bool = False, progress: Progress = SILENT) -> MinedLog:
-    """Group a log's lines by template, for ``riskmap templates``; a folder or a missing file is refused."""
+    """Group a log's lines by template, for ``riskmap templates``; a folder, a missing file and what is no
+    log (binary data, a tracker export, a test report, a JSON document) are refused."""
     if log.is_dir() or not log.exists():
         raise UsageError(f"{log}: {'is a folder' if log.is_dir() else 'no such file'}")
+    refuse_non_log(log)
     progress.start_file(log)
     return mine_file(log, keep_lines, progress)
 

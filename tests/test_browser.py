@@ -52,5 +52,5 @@ def test_three_runs_of_history_draw_a_three_point_trend_in_the_browser(cli, tmp_
     assert 'class="main-svg"' in tiers and tiers.count('class="point"') >= 3
     components = _between(dom, 'id="chart-trend-components"', "</section>")
     assert components.count('class="trace scatter') == 5, "the five riskiest components are drawn"
-    assert 'class="main-svg"' in _between(dom, 'id="chart-heatmap"', "</section>")
+    assert 'class="main-svg"' in _between(dom, 'id="chart-layers"', "</section>")
     assert "What changed since the baseline" in dom

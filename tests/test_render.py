@@ -91,8 +91,9 @@ def test_html_carries_the_charts_and_every_record(cli, tmp_path):
     opening = '<script type="application/json" id="figures-data">'
     start = html.index(opening) + len(opening)
     figures = json.loads(html[start: html.index("</script>", start)])
-    assert figures["heatmap"]["data"][0]["type"] == "heatmap"
-    assert len(figures["heatmap"]["data"][0]["y"]) == 11
+    assert figures["severity"]["data"][0]["type"] == "bar"
+    heatmap = html[html.index('<table id="heatmap"'): html.index("</table>", html.index('<table id="heatmap"'))]
+    assert heatmap.count('<tr class="row component') == 10 and heatmap.count('<tr class="row unplaced') == 1
     assert "Plotly.newPlot" in html and "plotly.js" in html.lower()
 
 

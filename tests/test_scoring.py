@@ -33,7 +33,7 @@ def _frame(rows) -> pd.DataFrame:
 def _reference(severity, status, age, occurrences, w: Weights) -> float:
     """The README's formula, written out plainly."""
     import math
-    recency = 1.0 if age is None else max(w.min_recency, 0.5 ** (max(age, 0) / w.half_life_days))
+    recency = w.undated_recency if age is None else max(w.min_recency, 0.5 ** (max(age, 0) / w.half_life_days))
     return w.severity[severity] * w.status[status] * recency * (1 + math.log2(occurrences))
 
 
@@ -73,3 +73,11 @@ def test_tier_thresholds_and_the_open_critical_floor():
 def test_now_is_exactly_urgent_records_of_urgent_components(component_tier, severity):
     urgent = component_tier in (Tier.critical, Tier.high) and severity in (Severity.critical, Severity.high)
     assert (horizon(component_tier, severity) == "now") == urgent
+
+
+@given(ROWS)
+def test_without_any_date_in_the_run_every_record_weighs_as_new(rows):
+    weights = Weights()
+    scores = record_scores(_frame(rows), weights, None)
+    for (severity, status, _, occurrences), score in zip(rows, scores, strict=True):
+        assert abs(score - _reference(severity, status, 0, occurrences, weights)) < 1e-5

@@ -15,13 +15,14 @@ from riskmap.analyze.categories import categorise
 from riskmap.analyze.components import ComponentMapper, RepoIndex, record_detail
 from riskmap.analyze.exclusion import DUPLICATE, exclusion
 from riskmap.analyze.fingerprints import fingerprint
+from riskmap.analyze.links import record_link
 from riskmap.analyze.owners import record_location
 from riskmap.analyze.roadmap import build_roadmap
 from riskmap.analyze.scoring import record_scores, tier
 from riskmap.analyze.severity import normalise_severity
 from riskmap.analyze.testing import GAP_FIELDS, catching_level, field_text, targets, testing_gaps
 from riskmap.config import Config
-from riskmap.layers import LAYER_ORDER, called_infrastructure, module_name
+from riskmap.layers import LAYER_ORDER, UNMAPPED, called_infrastructure, module_name
 from riskmap.models import (
     Analysis,
     ComponentRisk,
@@ -114,7 +115,7 @@ def analyze(
             record.created_at, placement.layer, placement.component, category, score if counted else 0.0,
             record.occurrences, placement.confidence, placement.evidence, why, print_,
             catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement),
-            record.excluded, record.sources, None, *record_location(record),
+            record.excluded, record.sources, None, *record_location(record), record_link(record),
         )
         for record, severity, category, why, placement, print_, gap, score, counted in zip(
             everything, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(), counts,
@@ -158,9 +159,9 @@ def risk_ranking(table: pd.DataFrame) -> list[int]:
 
 
 def heatmap_rows(components: Sequence[ComponentRisk]) -> list[str]:
-    """The heat map's rows: component names by layer (handler, domain, integration, unmapped),
-    riskiest first within a layer, ties by name."""
-    return [c.name for c in sorted(components, key=lambda c: (LAYER_ORDER[c.layer], -c.score, c.name))]
+    """The heat map's rows: component names riskiest first (ties by name), the evidence riskmap could
+    not place (``(unmapped)``) last, so that it never hides placed risk."""
+    return [c.name for c in sorted(components, key=lambda c: (c.name == UNMAPPED, -c.score, c.name))]
 
 
 def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Record]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from riskmap.config import ComponentRule
-from riskmap.layers import conventional_layer, file_stem, is_test_file, module_name
+from riskmap.layers import UNMAPPED, conventional_layer, file_stem, is_test_file, module_name
 from riskmap.models import Layer, Placement, Record
 
 #: Infrastructure named in a title places a record that nothing else places (integration).
@@ -28,7 +28,6 @@ TITLE_KEYWORDS = (
 )
 _TITLE_KEYWORD = re.compile(r"\b(" + "|".join(TITLE_KEYWORDS) + r")\b", re.IGNORECASE)
 
-UNMAPPED = "(unmapped)"
 
 
 class RepoIndex(Protocol):
@@ -40,7 +39,11 @@ class RepoIndex(Protocol):
     def resolve(self, reference: str) -> Any:
         """The repository module behind a path or frame, with ``path``, ``layer`` and ``why``; or None."""
 
-CONFIDENCE = {"rule": 1.0, "repo": 0.95, "component": 0.9, "stem": 0.8, "folder": 0.7, "frame": 0.6, "title": 0.3}
+#: How sure each kind of placement is; below 0.5 a layer is a guess, and the reports say so.
+CONFIDENCE = {"rule": 1.0, "repo": 0.95, "component": 0.9, "stem": 0.8, "folder": 0.7, "frame": 0.6, "title": 0.3,
+              "guess": 0.3}
+#: What turns a guessed layer into a known one.
+FIX_GUESS = "`riskmap init` or a [[tool.riskmap.components]] rule places it"
 
 
 class ComponentMapper:
@@ -158,6 +161,10 @@ class ComponentMapper:
                                  evidence=f"component field '{hint}' names {named_file}; layer from {why}")
             owner = _METHOD_OF_CLASS.fullmatch(hint)
             component = owner.group(1) if owner else hint
+            if by_name:  # a word in a tracker's component name ("Core/Audio/Video") is no code: a guess
+                return Placement(component=component, layer=layer, confidence=CONFIDENCE["guess"],
+                                 signal="component", evidence=f"component field '{hint}'; layer guessed from "
+                                 f"{by_name[1]} of the name alone (no path, frame or rule: {FIX_GUESS})")
             return Placement(component=component, layer=layer, confidence=CONFIDENCE["component"], signal="component",
                              evidence=f"component field '{hint}'; layer from {why}")
         if frames:

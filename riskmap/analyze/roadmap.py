@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from riskmap.analyze.components import UNMAPPED
+from riskmap.layers import UNMAPPED
 from riskmap.models import ComponentRisk, RoadmapItem, ScoredRecord, Severity, Status, Tier
 
 HORIZONS = ("now", "next", "later")

@@ -14,7 +14,9 @@ from riskmap.models import Tier
 def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None) -> np.ndarray:
     """Each record's score: ``severity * status * recency * occurrences`` (see :class:`Weights`).
 
-    ``frame`` has the columns severity, status, created_at (UTC or NaT) and occurrences.
+    ``frame`` has the columns severity, status, created_at (UTC or NaT) and occurrences. An undated
+    record (NaT) weighs ``weights.undated_recency`` (0.5) for its age when ``as_of`` is known; without
+    any date (``as_of`` None) no record's age is known and all weigh 1.
     """
     severity = _weigh(frame["severity"], weights.severity)
     status = _weigh(frame["status"], weights.status)
@@ -23,8 +25,10 @@ def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None)
     if as_of is not None and len(frame):
         created = pd.to_datetime(frame["created_at"], utc=True)
         age_days = ((pd.Timestamp(as_of) - created).dt.total_seconds() / 86400.0).to_numpy()
-        age_days = np.where(np.isnan(age_days), 0.0, np.clip(age_days, 0.0, None))
-        recency = np.maximum(weights.min_recency, 0.5 ** (age_days / weights.half_life_days))
+        undated = np.isnan(age_days)
+        age_days = np.where(undated, 0.0, np.clip(age_days, 0.0, None))
+        recency = np.where(undated, weights.undated_recency,
+                           np.maximum(weights.min_recency, 0.5 ** (age_days / weights.half_life_days)))
     return np.round(severity * status * recency * occurrences, 6)
 
 

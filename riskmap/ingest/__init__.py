@@ -106,6 +106,30 @@ def detect(path: Path) -> tuple[Ingester, str]:
     )
 
 
+#: The formats ``riskmap templates`` mines: logs.
+LOG_FORMATS = frozenset({"log", "json-log"})
+
+
+def refuse_non_log(path: Path) -> None:
+    """Refuse, by name, what is not a log: binary data, and a file detection reads as a tracker export,
+    an error monitor's export, a test report or a JSON document (``riskmap analyze`` reads those).
+    Text of no known format passes: it is mined as a plain log."""
+    try:
+        ingester, reason = detect(path)
+    except InputError as exc:
+        if not exc.message.startswith("unrecognised format"):
+            raise
+        with path.open("rb") as handle:
+            first = handle.read(HEAD_BYTES).lstrip()[:1]
+        if first in (b"{", b"["):
+            raise InputError(str(path), "a JSON document, not a log: `riskmap templates` reads logs "
+                             "(text, or JSON Lines of log events)") from None
+        return
+    if ingester.name not in LOG_FORMATS:
+        raise InputError(str(path), f"{ingester.name} data ({reason}), not a log: `riskmap analyze` reads it; "
+                         "`riskmap templates` reads logs")
+
+
 def read_input(
     path: Path,
     config: Config,

@@ -18,8 +18,10 @@ import pandas as pd
 
 from riskmap import __version__
 from riskmap.config import Config
+from riskmap.layers import UNMAPPED
 from riskmap.models import (
     Analysis,
+    ComponentRisk,
     InputSummary,
     Layer,
     ScoredRecord,
@@ -54,10 +56,32 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+#: The longest title a report shows, in characters; longer ones are cut (and say so).
+TITLE_CHARS = 300
+#: The longest evidence, detail or other text from an input a report shows, in characters.
+TEXT_CHARS = 4000
+
+
+def capped(text: str, limit: int, where: str) -> str:
+    """``text`` as a report shows it: at most ``limit`` characters, and when cut it says so, how long
+    the full text is, and where it is (``where``: the input file and locator)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [cut: {len(text):,} characters in all; the full text is in {where}]"
+
+
+def _where(scored: ScoredRecord) -> str:
+    source = scored.source
+    return f"{source.path} {source.locator}".strip() if len(source.path) <= TEXT_CHARS else "the input"
+
+
 def shown(scored: ScoredRecord) -> ScoredRecord:
-    """A record as a report may show it: e-mail addresses and tokens in its text hidden."""
-    title, evidence = redact(scored.title), _redact_repeated(scored.evidence)
-    detail = redact(scored.detail) if scored.detail else scored.detail
+    """A record as a report may show it: e-mail addresses and tokens in its text hidden, its title
+    capped at TITLE_CHARS and its evidence and detail at TEXT_CHARS (marked as cut, naming the source)."""
+    title = redact(capped(scored.title, TITLE_CHARS, _where(scored)) if len(scored.title) > TITLE_CHARS
+                   else scored.title)
+    evidence = _redact_repeated(capped(scored.evidence, TEXT_CHARS, _where(scored)))
+    detail = redact(capped(scored.detail, TITLE_CHARS, _where(scored))) if scored.detail else scored.detail
     if title is scored.title and evidence == scored.evidence and detail == scored.detail:
         return scored
     return replace(scored, title=title, evidence=evidence, detail=detail)
@@ -73,10 +97,10 @@ def build_report(
     ``trend`` the runs of ``--history``, oldest first; ``baseline`` what changed since ``--baseline``.
     """
     table = analysis.table
-    components = [c.model_dump(mode="json") for c in analysis.components]
-    by_name = {c["name"]: c for c in components}
-    categories = sorted(table["category"].unique().tolist()) if len(table) else []
+    guessed = guessed_layers(analysis.records)
+    components = [{**c.model_dump(mode="json"), "layer_guess": c.name in guessed} for c in analysis.components]
     cells = table.groupby(["component", "category"])["score"].sum().to_dict() if len(table) else {}
+    categories = riskiest_categories(table)
     fingerprints = table["fingerprint"].value_counts() if len(table) else None
     return {
         "schema": SCHEMA,
@@ -103,18 +127,13 @@ def build_report(
             "unknown_severities": analysis.unknown_severities,
             "duplicate_groups": int((fingerprints > 1).sum()) if fingerprints is not None else 0,
             "layer_violations": len(analysis.violations),
+            "undated": int(table["created_at"].isna().sum()) if len(table) else 0,
         },
         "inputs": [{**i.model_dump(mode="json"), "counted": counted(i)} for i in analysis.inputs],
         "layers": _layers(analysis),
         "components": components,
-        "heatmap": {
-            "categories": categories,
-            "rows": [
-                {"component": name, "layer": by_name[name]["layer"], "tier": by_name[name]["tier"],
-                 "cells": {k: round(float(cells.get((name, k), 0.0)), 4) for k in categories}}
-                for name in analysis.heatmap_rows
-            ],
-        },
+        "headline": fix_first(analysis.components, analysis.records),
+        "heatmap": heatmap(analysis, config.heatmap_top, categories, cells),
         "roadmap": [item.model_dump(mode="json") for item in analysis.roadmap],
         "targets": [target.model_dump(mode="json") for target in analysis.targets],
         "layer_violations": [v.model_dump(mode="json") for v in analysis.violations],
@@ -122,13 +141,107 @@ def build_report(
         "records": [*(shown(analysis.records[i]) for i in analysis.ranking), *map(shown, analysis.excluded)],
         "skipped": [
             {"source": {"format": skip.source.format, "path": skip.source.path, "locator": skip.source.locator},
-             "reason": redact(skip.reason)}
+             "reason": redact(capped(skip.reason, TEXT_CHARS, f"{skip.source.path} {skip.source.locator}"))}
             for skip in analysis.skipped
         ],
         "baseline": analysis.baseline.model_dump(mode="json") if analysis.baseline else None,
         "gate": gate,
         "trend": list(trend),
     }
+
+
+#: A placement less sure than this is a guess (a word in a tracker's component name, a name in a title).
+GUESS_BELOW = 0.5
+
+
+def guessed_layers(records: Iterable[ScoredRecord]) -> set[str]:
+    """The components whose layer is a guess: placed, but none of their records more surely than GUESS_BELOW
+    (no rule, path or frame; only a word in a component name or a title). ``riskmap init`` or a rule fixes it."""
+    best: dict[str, float] = {}
+    for record in records:
+        if record.layer != Layer.unmapped:
+            best[record.component] = max(best.get(record.component, 0.0), record.confidence)
+    return {name for name, confidence in best.items() if confidence < GUESS_BELOW}
+
+
+def riskiest_categories(table: pd.DataFrame) -> list[str]:
+    """The heat map's columns: the categories by their summed score, riskiest first (ties by name)."""
+    if not len(table):
+        return []
+    totals = table.groupby("category")["score"].sum()
+    return sorted(map(str, totals.index), key=lambda k: (-round(float(totals[k]), 4), k))
+
+
+def heatmap(analysis: Analysis, top: int, categories: list[str], cells: dict[Any, float]) -> dict[str, Any]:
+    """The heat map as report data: the ``top`` riskiest components (the analysis' order), then one
+    ``rest`` row summing the others, then the ``unplaced`` row of the evidence riskmap could not place;
+    and above them the ``layers`` rolled up per category. Every row has its cells, score and records."""
+    by_name = {c.name: c for c in analysis.components}
+    guessed = guessed_layers(analysis.records)
+    placed = [name for name in analysis.heatmap_rows if name != UNMAPPED]
+    def cells_of(names: Sequence[str]) -> dict[str, float]:
+        return {k: round(sum(float(cells.get((n, k), 0.0)) for n in names), 4) for k in categories}
+    rows: list[dict[str, Any]] = [
+        {"kind": "component", "rank": rank, "component": name, "layer": by_name[name].layer.value,
+         "layer_guess": name in guessed, "tier": by_name[name].tier.value, "score": by_name[name].score,
+         "records": by_name[name].records, "cells": cells_of([name])}
+        for rank, name in enumerate(placed[:top], start=1)
+    ]
+    rest = placed[top:]
+    if rest:
+        rows.append({"kind": "rest", "rank": None, "component": f"{plural(len(rest), 'other component')}",
+                     "layer": None, "layer_guess": False, "tier": None,
+                     "score": round(sum(by_name[n].score for n in rest), 4),
+                     "records": sum(by_name[n].records for n in rest), "cells": cells_of(rest),
+                     "components": rest})
+    if UNMAPPED in by_name:
+        row = by_name[UNMAPPED]
+        rows.append({"kind": "unplaced", "rank": None, "component": UNMAPPED, "layer": Layer.unmapped.value,
+                     "layer_guess": False, "tier": row.tier.value, "score": row.score, "records": row.records,
+                     "cells": cells_of([UNMAPPED])})
+    layers = [
+        {"layer": layer.value, "score": round(sum(c.score for c in members), 4),
+         "cells": cells_of([c.name for c in members])}
+        for layer in Layer if (members := [c for c in analysis.components if c.layer == layer])
+    ]
+    return {"categories": categories, "top": top, "rows": rows, "layers": layers}
+
+
+def fix_first(components: Sequence[ComponentRisk], records: Sequence[ScoredRecord]) -> dict[str, Any] | None:
+    """The headline: the component to fix first, why, and its riskiest records (at most HEADLINE_RECORDS).
+
+    It is the riskiest component riskmap placed (evidence it could not place is no component to fix);
+    None when nothing is at risk. The reason gives its tier and score, its share of all risk, its
+    open and most severe records, and the category most of its risk is in.
+    """
+    placed = [c for c in components if c.name != UNMAPPED and c.score > 0]
+    if not placed:
+        return None
+    first = placed[0]
+    total = sum(c.score for c in components) or 1.0
+    worst = next(s for s in Severity if first.by_severity.get(s.value))
+    mine = [r for r in records if r.component == first.name]
+    by_category: dict[str, float] = {}
+    for record in mine:
+        by_category[record.category] = by_category.get(record.category, 0.0) + record.score
+    if not by_category:  # no scored record at hand: the category most of its records are in
+        by_category = {k: float(n) for k, n in first.by_category.items()}
+    category, _ = min(by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+    reasons = [
+        f"it is {first.tier.value} with score {first.score:.1f}, {first.score / total:.0%} of all risk",
+        f"{first.open_records} of its {plural(first.records, 'record')} open",
+        f"{plural(first.by_severity[worst.value], f'{worst.value} record')}",
+        f"most of its risk is {category}",
+    ]
+    if len(placed) > 1 and placed[1].score > 0:
+        reasons.append(f"{first.score / placed[1].score:.1f} times the score of the next, {placed[1].name}")
+    ids = first.record_ids[:HEADLINE_RECORDS]
+    return {"component": first.name, "layer": first.layer.value, "tier": first.tier.value, "score": first.score,
+            "because": "; ".join(reasons), "record_ids": ids, "more_records": first.records - len(ids)}
+
+
+#: How many of its records the headline names.
+HEADLINE_RECORDS = 5
 
 
 def excluded_counts(excluded: Iterable[ScoredRecord]) -> dict[str, int]:
@@ -141,7 +254,8 @@ def _testing_gaps(gaps: TestingGaps) -> dict[str, Any]:
     """The analysis' testing gaps as report data, the stated gaps' text redacted."""
     return {
         "levels": [level.model_dump(mode="json") for level in gaps.levels],
-        "stated": [{**gap.model_dump(mode="json"), "gap": redact(gap.gap)} for gap in gaps.stated],
+        "stated": [{**gap.model_dump(mode="json"), "gap": redact(capped(gap.gap, TEXT_CHARS, f"record {gap.id}"))}
+                   for gap in gaps.stated],
     }
 
 

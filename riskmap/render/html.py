@@ -14,14 +14,12 @@ from plotly.offline import get_plotlyjs
 
 from riskmap.render import template_environment
 
-#: How many components the charts show (the tables and report.json have them all).
-CHART_ROWS = 60
 SEVERITY_COLOURS = {
     "critical": "#7f0000", "high": "#d7301f", "medium": "#fc8d59", "low": "#fdd49e", "info": "#bdbdbd",
 }
 LAYER_COLOURS = {"handler": "#3182bd", "domain": "#31a354", "integration": "#e6550d", "unmapped": "#969696"}
 RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", "score", "title", "evidence",
-                  "source.path", "source.locator", "detail", "excluded")
+                  "source.path", "source.locator", "detail", "excluded", "created_at", "change", "link")
 _RECORD_ROW = attrgetter(*RECORD_COLUMNS)
 
 
@@ -44,37 +42,28 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def heatmap_figure(report: dict[str, Any]) -> dict[str, Any]:
-    """Risk by component and category, rows grouped by layer."""
-    keep = {c["name"] for c in report["components"][:CHART_ROWS]}
-    rows = [r for r in report["heatmap"]["rows"] if r["component"] in keep][::-1]
-    categories = report["heatmap"]["categories"]
-    figure = go.Figure(
-        go.Heatmap(
-            z=[[row["cells"][k] or None for k in categories] for row in rows],
-            texttemplate="%{z:.1f}",
-            x=[_label(k) for k in categories],
-            y=[f"{row['layer']} · {_label(row['component'])}" for row in rows],
-            colorscale="YlOrRd",
-            hovertemplate="%{y}<br>%{x}: %{z:.1f}<extra></extra>",
-            colorbar={"title": {"text": "risk"}},
-            xgap=1,
-            ygap=1,
-        )
-    )
-    figure.update_layout(
-        height=max(320, 28 * len(rows) + 160),
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        xaxis={"side": "top", "automargin": True},
-        yaxis={"automargin": True},
-        template="plotly_white",
-    )
-    return figure.to_plotly_json()
+def heat_style(value: float, peak: float) -> str:
+    """A heat map cell's inline style: its background from white to dark red as ``value`` nears ``peak``
+    (the largest cell of a component row), with text that stays readable on it."""
+    if not value or peak <= 0:
+        return ""
+    share = min(1.0, value / peak) ** 0.5  # a square root, so that small cells still show
+    red, green, blue = (round(255 + (end - 255) * share) for end in (127, 0, 0))
+    ink = "#fff" if share > 0.55 else "#1b1f24"
+    return f"background:rgb({red},{green},{blue});color:{ink}"
+
+
+def heat_peak(report: dict[str, Any]) -> float:
+    """The largest cell of the heat map's component rows: the top of its colour scale."""
+    return max((v for row in report["heatmap"]["rows"] if row["kind"] == "component" for v in row["cells"].values()),
+               default=0.0)
 
 
 def severity_figure(report: dict[str, Any]) -> dict[str, Any]:
-    """Records per component, stacked by severity."""
-    components = report["components"][:CHART_ROWS][::-1]
+    """Records per component, stacked by severity: the heat map's top components, the unplaced evidence last."""
+    by_name = {c["name"]: c for c in report["components"]}
+    rows = [row["component"] for row in report["heatmap"]["rows"] if row["kind"] != "rest"]
+    components = [by_name[name] for name in rows][::-1]
     figure = go.Figure(
         [
             go.Bar(
@@ -167,9 +156,7 @@ class HtmlRenderer:
     def render(self, report: dict[str, Any]) -> bytes:
         """The report as one self-contained HTML page."""
         figures = {
-            "heatmap": heatmap_figure(report),
-            "severity": severity_figure(report),
-            "layers": layer_figure(report),
+            **({"severity": severity_figure(report), "layers": layer_figure(report)} if report["components"] else {}),
             **trend_figures(report),
         }
         records = list(map(_RECORD_ROW, report["records"]))
@@ -179,6 +166,7 @@ class HtmlRenderer:
             figures_json=script_json(figures),
             records_json=script_json({"columns": RECORD_COLUMNS, "rows": records}),
             plotly_js=_plotly_js(),
-            chart_rows=CHART_ROWS,
+            heat_style=heat_style,
+            heat_max=heat_peak(report),
         )
         return page.encode("utf-8")

@@ -11,7 +11,7 @@ from riskmap.render import template_environment
 from riskmap.text import CONTROL_CHARS
 
 #: How many rows the Markdown report shows of each long list (the JSON has them all).
-LIMITS = {"components": 25, "heatmap": 20, "roadmap": 30, "records": 30, "skipped": 20, "ids": 12, "changes": 30,
+LIMITS = {"components": 25, "heatmap": 25, "roadmap": 30, "records": 30, "skipped": 20, "ids": 12, "changes": 30,
           "trend": 10, "inputs": 40}
 #: The most characters report.md may hold: a GitHub comment holds 65,536, and a job summary is shown whole
 #: up to 1 MiB. Over it, the lists are shortened (halved, then halved again ...) until it fits.

@@ -131,6 +131,19 @@ def severity_of(level: str) -> Severity | None:
     return LEVELS.get(level.lower())
 
 
+def dated_within(text: str, written: datetime) -> datetime | None:
+    """A year-less syslog time (``Jun 14 15:16:01``) in the year its file was written: that year, or the
+    one before when the date would fall after the writing (December lines in a file rotated in January)."""
+    for year in (written.year, written.year - 1):
+        try:
+            moment = datetime.strptime(f"{year} {' '.join(text.split())}", "%Y %b %d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:  # not such a time, or 29 February of a year without one
+            continue
+        if moment <= written:
+            return moment
+    return None
+
+
 def parse_time(text: str, layout: Layout) -> datetime | None:
     """A header's time (ISO or the layout's own format); None for times without a year (syslog)."""
     if not text:

@@ -6,6 +6,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from riskmap.errors import InputError
@@ -33,6 +34,20 @@ def open_text(path: Path) -> Iterator[str]:
                     yield line.rstrip("\n")
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise InputError(str(path), f"a damaged .gz file: {exc}") from None
+
+
+def gzip_written(path: Path) -> datetime | None:
+    """When a ``.gz`` log was compressed, from its own header (MTIME; logrotate writes it): the one date a
+    year-less syslog file carries. None for a plain file or a header without one (``gzip -n``)."""
+    try:
+        with path.open("rb") as raw:
+            header = raw.read(8)
+    except OSError:
+        return None
+    if len(header) < 8 or not header.startswith(GZIP_MAGIC):
+        return None
+    stamp = int.from_bytes(header[4:8], "little")
+    return datetime.fromtimestamp(stamp, UTC) if stamp else None
 
 
 def open_head(path: Path, size: int) -> bytes:

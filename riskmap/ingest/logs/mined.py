@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from riskmap.ingest.fields import stack_frames
-from riskmap.ingest.logs.entries import Entry, level_of, parse_time, severity_of
+from riskmap.ingest.logs.entries import Entry, dated_within, level_of, parse_time, severity_of
 from riskmap.ingest.logs.layouts import Layout
 from riskmap.ingest.logs.mining import Template, TemplateMiner, template_fingerprint
 from riskmap.models import Kind, LogCounts, Record, Severity, Source, Status
@@ -109,8 +110,12 @@ def _merged_groups(groups: list[TemplateGroup], settled: list[int], templates: l
     return merged
 
 
-def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Record | LogCounts]:
-    """One record per template at warning level or above, in first-seen order, then the counts."""
+def log_records(
+    mined: MinedLog, source_format: str, path: str, written: datetime | None = None
+) -> Iterator[Record | LogCounts]:
+    """One record per template at warning level or above, in first-seen order, then the counts.
+
+    ``written`` (when the file was written, from a ``.gz`` header) dates year-less times (syslog)."""
     below = 0
     for group in mined.groups:
         below += group.template.size - group.alerts
@@ -121,6 +126,9 @@ def log_records(mined: MinedLog, source_format: str, path: str) -> Iterator[Reco
         example, first = group.example, group.first
         first_seen = parse_time(first.time, mined.layout)
         last_seen = parse_time(group.last_time, mined.layout)
+        if written is not None and first_seen is None and first.time:
+            first_seen = dated_within(first.time, written)
+            last_seen = dated_within(group.last_time, written) if group.last_time else None
         extra: dict[str, Any] = {"template": text, "level": group.level, "layout": mined.layout.name}
         if first.time:
             extra["first_seen"] = first_seen.isoformat() if first_seen else first.time

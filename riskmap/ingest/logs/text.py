@@ -10,7 +10,7 @@ from pathlib import Path
 from riskmap.config import Config
 from riskmap.ingest.base import Head
 from riskmap.ingest.logs.entries import read_entries
-from riskmap.ingest.logs.files import open_text
+from riskmap.ingest.logs.files import gzip_written, open_text
 from riskmap.ingest.logs.layouts import PLAIN, SAMPLE_LINES
 from riskmap.ingest.logs.learned import detect_layout
 from riskmap.ingest.logs.mined import MinedLog, log_records, mine_entries
@@ -44,8 +44,9 @@ class TextLogIngester:
         return None
 
     def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
-        """Yield a record per template at warning level or above, then the file's counts."""
-        yield from log_records(mine_text(path), self.name, str(path))
+        """Yield a record per template at warning level or above, then the file's counts; a ``.gz`` log's
+        header date gives year-less times (syslog) their year."""
+        yield from log_records(mine_text(path), self.name, str(path), gzip_written(path))
 
 
 def _is_json(line: str) -> bool:
