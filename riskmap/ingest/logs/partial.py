@@ -24,7 +24,7 @@ import orjson
 from riskmap.ingest.logs.entries import _GO_FRAME_LINE, Entry, level_of, read_entries, severity_of
 from riskmap.ingest.logs.files import GZIP_MAGIC, open_text
 from riskmap.ingest.logs.jsonlines import _json_entry, json_entries
-from riskmap.ingest.logs.layouts import CONTINUATION, PLAIN, SAMPLE_LINES, Layout
+from riskmap.ingest.logs.layouts import CONTINUATION, LAYOUTS, PLAIN, SAMPLE_LINES, Layout
 from riskmap.ingest.logs.learned import detect_layout
 from riskmap.ingest.logs.mined import MinedLog, TemplateGroup, _merged_groups
 from riskmap.ingest.logs.mining import TemplateMiner
@@ -182,6 +182,7 @@ def read_part(plan: LogPlan, index: int) -> PartialLog:
     """Read one part of a planned log into its partial aggregates."""
     start, end = plan.ranges[index]
     path = plan.path
+    layout = own_layout(plan.layout)
     if end < 0:
         lines: Iterable[str] = open_text_path(path)
     else:
@@ -190,10 +191,19 @@ def read_part(plan: LogPlan, index: int) -> PartialLog:
     if plan.kind == "json-log":
         entries = json_entries(Path(path)) if end < 0 else _json_line_entries(counted)
     else:
-        entries = read_entries(counted, plan.layout)
+        entries = read_entries(counted, layout)
     partial = partial_of(entries)
     partial.lines = counted.count  # a whole file's count matters to no part after it
     return partial
+
+
+def own_layout(layout: Layout) -> Layout:
+    """This process's own object for a known layout sent from another process (the readers tell
+    ``PLAIN`` by identity); a learned layout as it is."""
+    for known in (PLAIN, *LAYOUTS):
+        if known == layout:
+            return known
+    return layout
 
 
 class _Counted:
