@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from riskmap.config import Config
-from riskmap.engine import DaskEngine
+from riskmap.engine import DaskEngine, part_size
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import PartedInput, finish_input, plan_input, read_input, read_input_part
 from riskmap.models import FileResult
@@ -57,11 +57,12 @@ def read_on_dask(
 ) -> tuple[list[FileResult], dict[str, Any]]:
     """Every input read on Dask, in input order, and the report's ``engine`` entry."""
     with _client(engine) as client:
+        workers = len(client.scheduler_info().get("workers", {}))
         plans: list[PartedInput | None] = []
         futures: list[list[Any]] = []
         for path in inputs:
             progress.start_file(path)
-            parted = plan_input(path, format_name, engine.part_bytes)
+            parted = plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes))
             plans.append(parted)
             if parted is None:
                 futures.append([client.submit(read_input, path, config, format_name, retries=engine.retries,
@@ -71,7 +72,6 @@ def read_on_dask(
                                 for index in range(len(parted.plan.ranges))])
         partitions = sum(len(tasks) for tasks in futures)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
-        workers = len(client.scheduler_info().get("workers", {}))
         results = []
         for path, parted, tasks in zip(inputs, plans, futures, strict=True):
             try:
