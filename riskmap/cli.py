@@ -98,9 +98,10 @@ def _out() -> Console:
 
 
 InputsArg = Annotated[
-    list[Path],
+    list[str],
     typer.Argument(help="Input files: tracker and error-monitor exports (JSON, JSON Lines, CSV), test reports "
-                   "(JUnit XML and others) and logs (text, JSON Lines, .gz); see `riskmap formats`.",
+                   "(JUnit XML and others) and logs (text, JSON Lines, .gz); see `riskmap formats`. Also URLs "
+                   "read through fsspec (s3://, gs://, abfs://, file:// ...) when its package is installed.",
                    show_default=False, metavar="INPUT"),
 ]
 ConfigOpt = Annotated[
@@ -261,8 +262,8 @@ def analyze(
     gate = pipeline.parse_gate(fail_on or [])
     owners_file = pipeline.find_codeowners(codeowners, repo)
     with _Progress(quiet) as progress:
-        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
-                       count_excluded, _engine(engine, scheduler, workers))
+        run = _analyse(pipeline.as_inputs(inputs), config_file, format_name, as_of, templates, repo, progress, quiet,
+                       verbose, count_excluded, _engine(engine, scheduler, workers))
         run = pipeline.apply_owners(pipeline.apply_baseline(run, baseline), owners_file)
         result = pipeline.check_gate(run.analysis, gate)
         trend = pipeline.record_history(history, run.analysis, os.environ) if history is not None else []
@@ -349,8 +350,8 @@ def spec(
 ) -> None:
     """Write spec drafts for the riskiest components (default: those tiered critical or high)."""
     with _Progress(quiet) as progress:
-        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
-                       count_excluded, _engine(engine, scheduler, workers))
+        run = _analyse(pipeline.as_inputs(inputs), config_file, format_name, as_of, templates, repo, progress, quiet,
+                       verbose, count_excluded, _engine(engine, scheduler, workers))
         chosen = pipeline.choose_components(run.analysis, components or (), top)
         folder = out_dir or pipeline.default_spec_folder(style)
         spec_files = pipeline.write_specs(run.analysis, chosen, style, folder, templates, force) if chosen else []
@@ -363,7 +364,7 @@ def spec(
 
 
 def _analyse(
-    inputs: Sequence[Path], config_file: Path | None, format_name: str | None, as_of: str | None,
+    inputs: Sequence[Path | str], config_file: Path | None, format_name: str | None, as_of: str | None,
     templates: Path | None, repo: Path | None, progress: _Progress, quiet: bool, verbose: bool,
     count_excluded: bool = False, engine: DaskEngine | None = None,
 ) -> pipeline.AnalysisRun:
@@ -420,7 +421,7 @@ def ingest(
     config = _config(config_file, verbose and not quiet)
     chosen = _engine(engine, scheduler, workers)
     with _Progress(quiet) as progress:
-        results, _ = pipeline.read_inputs_on(chosen, inputs, config, format_name, progress)
+        results, _ = pipeline.read_inputs_on(chosen, pipeline.as_inputs(inputs), config, format_name, progress)
     _print_inputs(results, quiet, verbose)
     count = pipeline.write_records(results, output)
     if not quiet:

@@ -27,6 +27,7 @@ from riskmap.errors import OutputError, UsageError
 from riskmap.history import ComponentScore, RecordSeen, Run, append_run, read_runs
 from riskmap.ingest import read_input
 from riskmap.ingest.logs import MinedLog, mine_file, template_rows
+from riskmap.ingest.remote import is_url
 from riskmap.ingest.sentry import link_issue_ids
 from riskmap.models import (
     RECORD_ADAPTER,
@@ -136,25 +137,31 @@ def read_inputs(
     return read_inputs_on(None, inputs, config, format_name, progress)[0]
 
 
+def as_inputs(names: Iterable[str | Path]) -> list[Path | str]:
+    """The inputs named on the command line: a URL (``s3://bucket/app.log``, ``memory://...``) stays text,
+    read through fsspec (:mod:`riskmap.ingest.remote`); anything else is a local path."""
+    return [name if isinstance(name, str) and is_url(name) else Path(name) for name in names]
+
+
 def read_inputs_on(
-    engine: DaskEngine | None, inputs: Sequence[Path], config: Config, format_name: str | None = None,
+    engine: DaskEngine | None, inputs: Sequence[Path | str], config: Config, format_name: str | None = None,
     progress: Progress = SILENT,
 ) -> tuple[list[FileResult], dict[str, Any] | None]:
-    """Read every input in this process (``engine`` None) or on Dask, in input order; and the engine's
-    report entry (None for this process). The results are the same either way."""
-    problems = {path: input_problem(path) for path in inputs}
+    """Read every input (a local path, or a URL as text) in this process (``engine`` None) or on Dask, in
+    input order; and the engine's report entry (None for this process). The results are the same either way."""
+    problems = {path: None if isinstance(path, str) else input_problem(path) for path in inputs}
     readable = [path for path in inputs if problems[path] is None]
     engine_entry = None
     if engine is None:
         read = []
         for path in readable:
-            progress.start_file(path)
+            progress.start_file(Path(path))
             read.append(read_input(path, config, format_name, progress))
     else:
         read, engine_entry = engine.read(readable, config, format_name, progress)
     by_path = iter(read)
-    results = [unreadable_input(path, problem) if (problem := problems[path]) is not None else next(by_path)
-               for path in inputs]
+    results = [unreadable_input(path, problem) if isinstance(path, Path) and (problem := problems[path]) is not None
+               else next(by_path) for path in inputs]
     return link_issue_ids(results), engine_entry
 
 
@@ -167,7 +174,7 @@ def read_repository(repo: Path | None, progress: Progress = SILENT) -> RepoMap |
 
 
 def analyse(
-    inputs: Sequence[Path],
+    inputs: Sequence[Path | str],
     config: Config,
     *,
     format_name: str | None = None,

@@ -164,3 +164,38 @@ def test_scheduler_needs_the_dask_engine(cli, tmp_path):
     done = cli("analyze", SAMPLE, "-o", tmp_path, "--scheduler", "tcp://127.0.0.1:1")
     assert done.code == 2
     assert "--scheduler needs --engine dask" in done.stderr
+
+
+# --- inputs named by URL (fsspec) ---------------------------------------------------------------------
+
+def test_a_memory_url_is_read_through_fsspec_like_the_file(cli, tmp_path):
+    fsspec = pytest.importorskip("fsspec", reason='URL inputs need fsspec: pip install -e ".[test,dask]"')
+    fsspec.filesystem("memory").pipe("/riskmap-test/app.log", APP_LOG.read_bytes())
+    url = "memory://riskmap-test/app.log"
+    assert cli("ingest", url, "-o", tmp_path / "url.jsonl", "-q").code == 0
+    assert cli("ingest", APP_LOG, "-o", tmp_path / "file.jsonl", "-q").code == 0
+    from_url = (tmp_path / "url.jsonl").read_text()
+    assert url in from_url
+    assert from_url == (tmp_path / "file.jsonl").read_text().replace(str(APP_LOG), url)
+
+
+def test_a_missing_object_is_an_input_error_naming_the_url(cli, tmp_path):
+    pytest.importorskip("fsspec", reason='URL inputs need fsspec: pip install -e ".[test,dask]"')
+    done = cli("analyze", SAMPLE, "memory://riskmap-test/none.log", "-o", tmp_path, "-r", "json")
+    assert done.code == 1
+    assert "memory://riskmap-test/none.log: no such object" in done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [i["path"] for i in report["inputs"]] == [str(SAMPLE), "memory://riskmap-test/none.log"]
+
+
+def test_workers_read_a_file_url_themselves(scheduler, cli, tmp_path, logs):
+    urls = [Path(path).resolve().as_uri() for path in (SAMPLE, *logs)]
+    assert cli("analyze", *urls, "-o", tmp_path / "local", "-r", "json", "-q", "--as-of", "2026-11-01").code == 0
+    done = cli("analyze", *urls, "-o", tmp_path / "dask", "-r", "json", "-q", "--as-of", "2026-11-01",
+               "--engine", "dask", "--scheduler", scheduler)
+    assert done.code == 0, done.stderr
+    local = json.loads((tmp_path / "local" / "report.json").read_text())
+    on_dask = json.loads((tmp_path / "dask" / "report.json").read_text())
+    assert on_dask.pop("engine")["partitions"] == len(urls)
+    assert on_dask == local
+    assert [i["path"] for i in local["inputs"]] == urls

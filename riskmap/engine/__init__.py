@@ -35,7 +35,7 @@ class DaskEngine:
     retries: int = RETRIES
 
     def read(
-        self, inputs: Sequence[Path], config: Config, format_name: str | None = None, progress: Progress = SILENT
+        self, inputs: Sequence[Path | str], config: Config, format_name: str | None = None, progress: Progress = SILENT
     ) -> tuple[list[FileResult], dict[str, Any]]:
         """Every input's result, in input order, and the report's ``engine`` entry."""
         from riskmap.engine.dask import read_on_dask

@@ -53,7 +53,7 @@ def _client(engine: DaskEngine) -> Iterator[Any]:
 
 
 def read_on_dask(
-    engine: DaskEngine, inputs: Sequence[Path], config: Config, format_name: str | None, progress: Progress
+    engine: DaskEngine, inputs: Sequence[Path | str], config: Config, format_name: str | None, progress: Progress
 ) -> tuple[list[FileResult], dict[str, Any]]:
     """Every input read on Dask, in input order, and the report's ``engine`` entry."""
     with _client(engine) as client:
@@ -61,8 +61,9 @@ def read_on_dask(
         plans: list[PartedInput | None] = []
         futures: list[list[Any]] = []
         for path in inputs:
-            progress.start_file(path)
-            parted = plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes))
+            progress.start_file(Path(path))
+            parted = (None if isinstance(path, str)  # a URL: read whole on a worker, which fetches it
+                      else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes)))
             plans.append(parted)
             if parted is None:
                 futures.append([client.submit(read_input, path, config, format_name, retries=engine.retries,

@@ -33,6 +33,7 @@ from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
 from riskmap.ingest.logs.mined import log_records
 from riskmap.ingest.logs.partial import LogPlan, PartialLog, finish_parts, plan_log, read_part
+from riskmap.ingest.remote import fetched, relabelled
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
 from riskmap.models import CaseCounts, FileResult, InputSummary, LogCounts, Record, Skipped, Source
@@ -110,13 +111,19 @@ def detect(path: Path) -> tuple[Ingester, str]:
 
 
 def read_input(
-    path: Path,
+    path: Path | str,
     config: Config,
     format_name: str | None = None,
     progress: Progress = SILENT,
 ) -> FileResult:
-    """Read one input file, telling ``progress`` how it goes; a file that can't be read gives a result
-    carrying its error."""
+    """Read one input file (a local path, or a URL given as text: see :mod:`.remote`), telling ``progress``
+    how it goes; a file that can't be read gives a result carrying its error."""
+    if isinstance(path, str):
+        try:
+            with fetched(path) as local:
+                return relabelled(read_input(local, config, format_name, progress), str(local), path)
+        except InputError as exc:
+            return _failed(path, "unknown", "", exc)
     try:
         if format_name:
             ingester, reason = by_name(format_name), "forced with --format"
@@ -152,7 +159,7 @@ def read_input(
     return result
 
 
-def _failed(path: Path, format_name: str, reason: str, error: InputError) -> FileResult:
+def _failed(path: Path | str, format_name: str, reason: str, error: InputError) -> FileResult:
     """A file that could not be read: counted as one skipped item carrying the error."""
     skipped = Skipped(source=Source(format=format_name, path=str(path), locator=error.position), reason=error.message)
     summary = InputSummary(
