@@ -199,3 +199,16 @@ def test_workers_read_a_file_url_themselves(scheduler, cli, tmp_path, logs):
     assert on_dask.pop("engine")["partitions"] == len(urls)
     assert on_dask == local
     assert [i["path"] for i in local["inputs"]] == urls
+
+
+def test_without_the_extra_the_dask_engine_names_it(tmp_path):
+    """In a fresh interpreter where distributed cannot be imported (as without riskmap[dask])."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['distributed'] = None; sys.argv = sys.argv[1:]\n"
+            "from riskmap.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, "riskmap", "analyze", str(SAMPLE), "-o", str(tmp_path),
+                           "--engine", "dask"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert 'pip install "riskmap[dask]"' in done.stderr

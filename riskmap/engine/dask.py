@@ -55,8 +55,14 @@ def _client(engine: DaskEngine) -> Iterator[Any]:
 def read_on_dask(
     engine: DaskEngine, inputs: Sequence[Path | str], config: Config, format_name: str | None, progress: Progress
 ) -> tuple[list[FileResult], dict[str, Any]]:
-    """Every input read on Dask, in input order, and the report's ``engine`` entry."""
+    """Every input read on Dask, in input order, and the report's ``engine`` entry.
+
+    Inputs read whole go first (a higher priority), so their records travel back to the driver
+    while the workers still read the parts of the logs; results are fetched as they are done.
+    """
     with _client(engine) as client:
+        from distributed import as_completed  # importable: _client checked it
+
         workers = len(client.scheduler_info().get("workers", {}))
         plans: list[PartedInput | None] = []
         futures: list[list[Any]] = []
@@ -67,21 +73,23 @@ def read_on_dask(
             plans.append(parted)
             if parted is None:
                 futures.append([client.submit(read_input, path, config, format_name, retries=engine.retries,
-                                              pure=False)])
+                                              pure=False, priority=1)])
             else:
                 futures.append([client.submit(read_input_part, parted, index, retries=engine.retries, pure=False)
                                 for index in range(len(parted.plan.ranges))])
         partitions = sum(len(tasks) for tasks in futures)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
-        results = []
-        for path, parted, tasks in zip(inputs, plans, futures, strict=True):
+        where = {future.key: (number, index) for number, tasks in enumerate(futures)
+                 for index, future in enumerate(tasks)}
+        done: list[list[Any]] = [[None] * len(tasks) for tasks in futures]
+        for future in as_completed([future for tasks in futures for future in tasks]):
+            number, index = where[future.key]
             try:
-                done = client.gather(tasks)
+                done[number][index] = future.result()
             except Exception as exc:  # a task that failed after its retries: the run fails, naming the input
-                raise RiskmapError(f"{path}: the Dask workers could not read it ({type(exc).__name__}: {exc}); "
-                                   f"tried {engine.retries + 1} times") from exc
-            if parted is None:
-                results.append(done[0])
-            else:
-                results.append(finish_input(parted, done))
+                raise RiskmapError(f"{inputs[number]}: the Dask workers could not read it ({type(exc).__name__}: "
+                                   f"{exc}); tried {engine.retries + 1} times") from exc
+            future.release()
+        results = [parts[0] if parted is None else finish_input(parted, parts)
+                   for parted, parts in zip(plans, done, strict=True)]
     return results, {"name": "dask", "workers": workers, "partitions": partitions}
