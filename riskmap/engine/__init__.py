@@ -18,7 +18,7 @@ from riskmap.progress import SILENT, Progress
 
 #: A log is split into parts of at most this size (at entry starts) ...
 PART_BYTES = 64 << 20
-#: ... and, when larger than this, into at least two parts per worker.
+#: ... and, when larger than this, into at least four parts per worker.
 MIN_PART_BYTES = 4 << 20
 #: How many times a failed task is tried again before the run fails naming its input.
 RETRIES = 2
@@ -44,7 +44,7 @@ class DaskEngine:
 
 
 def part_size(size: int, workers: int, part_bytes: int = PART_BYTES) -> int:
-    """The size of the parts a log of ``size`` bytes is split into on ``workers`` workers: two parts
-    per worker at least (for balance), no part over ``part_bytes``, none under ``MIN_PART_BYTES``
-    (unless ``part_bytes`` is smaller)."""
-    return min(part_bytes, max(MIN_PART_BYTES, -(-size // (2 * max(workers, 1)))))
+    """The size of the parts a log of ``size`` bytes is split into on ``workers`` workers: four parts
+    per worker at least (so the workers finish together, whatever else they read), no part over
+    ``part_bytes``, none under ``MIN_PART_BYTES`` (unless ``part_bytes`` is smaller)."""
+    return min(part_bytes, max(MIN_PART_BYTES, -(-size // (4 * max(workers, 1)))))

@@ -65,18 +65,19 @@ def read_on_dask(
 
         workers = len(client.scheduler_info().get("workers", {}))
         plans: list[PartedInput | None] = []
-        futures: list[list[Any]] = []
         for path in inputs:
             progress.start_file(Path(path))
-            parted = (None if isinstance(path, str)  # a URL: read whole on a worker, which fetches it
-                      else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes)))
-            plans.append(parted)
+            plans.append(None if isinstance(path, str)  # a URL: read whole on a worker, which fetches it
+                         else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes)))
+        futures: list[list[Any]] = [[] for _ in inputs]
+        for number, (path, parted) in enumerate(zip(inputs, plans, strict=True)):
             if parted is None:
-                futures.append([client.submit(read_input, path, config, format_name, retries=engine.retries,
-                                              pure=False, priority=1)])
-            else:
-                futures.append([client.submit(read_input_part, parted, index, retries=engine.retries, pure=False)
-                                for index in range(len(parted.plan.ranges))])
+                futures[number].append(client.submit(read_input, path, config, format_name, retries=engine.retries,
+                                                     pure=False, priority=1))
+        for number, parted in enumerate(plans):
+            if parted is not None:
+                futures[number] = [client.submit(read_input_part, parted, index, retries=engine.retries, pure=False)
+                                   for index in range(len(parted.plan.ranges))]
         partitions = sum(len(tasks) for tasks in futures)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
         where = {future.key: (number, index) for number, tasks in enumerate(futures)

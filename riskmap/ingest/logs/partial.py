@@ -31,7 +31,7 @@ from riskmap.ingest.logs.mining import TemplateMiner
 from riskmap.models import Severity
 
 #: A worker reads its byte range in chunks of about this size (ending at a line end).
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
