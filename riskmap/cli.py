@@ -119,8 +119,9 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but
 EngineOpt = Annotated[
     Engine,
     typer.Option("--engine", metavar="local|dask",
-                 help="Where to read the inputs: in this process (local), or on Dask (needs riskmap[dask]): large "
-                 "logs are split into parts read in parallel. The reports are the same; report.json says the engine."),
+                 help="Where to read the inputs: in this process (local), or on Dask (needs the extra "
+                 "riskmap\\[dask]): large logs are split into parts read in parallel. The reports are the same; "
+                 "report.json says the engine."),
 ]
 SchedulerOpt = Annotated[
     str | None,
