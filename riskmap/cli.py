@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from riskmap import __version__, pipeline
 from riskmap.analyze import MISSING
 from riskmap.config import Config
+from riskmap.engine import DaskEngine
 from riskmap.errors import InputError, RiskmapError, UsageError
 from riskmap.ingest import INGESTERS
 from riskmap.ingest.logs import top_templates
@@ -35,6 +37,22 @@ from riskmap.render.specs import SpecStyle
 from riskmap.text import plural
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
+
+
+class Engine(StrEnum):
+    """Where the inputs are read: this process, or a Dask cluster."""
+
+    local = "local"
+    dask = "dask"
+
+
+def _engine(engine: Engine, scheduler: str | None, workers: int) -> DaskEngine | None:
+    """The engine the options ask for (None: this process); --scheduler and --workers only with dask."""
+    if engine is Engine.local:
+        if scheduler is not None:
+            raise UsageError("--scheduler needs --engine dask")
+        return None
+    return DaskEngine(scheduler=scheduler, workers=workers)
 
 
 def _as_flags(params: list[Any]) -> None:
@@ -80,9 +98,10 @@ def _out() -> Console:
 
 
 InputsArg = Annotated[
-    list[Path],
+    list[str],
     typer.Argument(help="Input files: tracker and error-monitor exports (JSON, JSON Lines, CSV), test reports "
-                   "(JUnit XML and others) and logs (text, JSON Lines, .gz); see `riskmap formats`.",
+                   "(JUnit XML and others) and logs (text, JSON Lines, .gz); see `riskmap formats`. Also URLs "
+                   "read through fsspec (s3://, gs://, abfs://, file:// ...) when its package is installed.",
                    show_default=False, metavar="INPUT"),
 ]
 ConfigOpt = Annotated[
@@ -97,6 +116,23 @@ FormatOpt = Annotated[
                  "(see `riskmap formats`)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+EngineOpt = Annotated[
+    Engine,
+    typer.Option("--engine", metavar="local|dask",
+                 help="Where to read the inputs: in this process (local), or on Dask (needs the extra "
+                 "riskmap\\[dask]): large logs are split into parts read in parallel. The reports are the same; "
+                 "report.json says the engine."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDRESS",
+                 help="With --engine dask: the scheduler of an existing Dask cluster (tcp://host:8786). Default: "
+                 "a local cluster of --workers processes."),
+]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", min=1, metavar="N", help="With --engine dask and no --scheduler: worker processes "
+                      "of the local cluster.")
+]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also say which format and config were chosen, and why.")
 ]
@@ -217,6 +253,9 @@ def analyze(
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
     templates: TemplatesOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = 2,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -224,8 +263,8 @@ def analyze(
     gate = pipeline.parse_gate(fail_on or [])
     owners_file = pipeline.find_codeowners(codeowners, repo)
     with _Progress(quiet) as progress:
-        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
-                       count_excluded)
+        run = _analyse(pipeline.as_inputs(inputs), config_file, format_name, as_of, templates, repo, progress, quiet,
+                       verbose, count_excluded, _engine(engine, scheduler, workers))
         run = pipeline.apply_owners(pipeline.apply_baseline(run, baseline), owners_file)
         result = pipeline.check_gate(run.analysis, gate)
         trend = pipeline.record_history(history, run.analysis, os.environ) if history is not None else []
@@ -305,13 +344,16 @@ def spec(
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
     templates: TemplatesOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = 2,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Write spec drafts for the riskiest components (default: those tiered critical or high)."""
     with _Progress(quiet) as progress:
-        run = _analyse(inputs, config_file, format_name, as_of, templates, repo, progress, quiet, verbose,
-                       count_excluded)
+        run = _analyse(pipeline.as_inputs(inputs), config_file, format_name, as_of, templates, repo, progress, quiet,
+                       verbose, count_excluded, _engine(engine, scheduler, workers))
         chosen = pipeline.choose_components(run.analysis, components or (), top)
         folder = out_dir or pipeline.default_spec_folder(style)
         spec_files = pipeline.write_specs(run.analysis, chosen, style, folder, templates, force) if chosen else []
@@ -324,9 +366,9 @@ def spec(
 
 
 def _analyse(
-    inputs: Sequence[Path], config_file: Path | None, format_name: str | None, as_of: str | None,
+    inputs: Sequence[Path | str], config_file: Path | None, format_name: str | None, as_of: str | None,
     templates: Path | None, repo: Path | None, progress: _Progress, quiet: bool, verbose: bool,
-    count_excluded: bool = False,
+    count_excluded: bool = False, engine: DaskEngine | None = None,
 ) -> pipeline.AnalysisRun:
     """Read and analyse the inputs, saying what was chosen with --verbose: what every reporting command shares.
 
@@ -340,7 +382,8 @@ def _analyse(
     repo_map = pipeline.read_repository(repo, progress)
     if repo_map is not None and verbose and not quiet:
         err.print(f"riskmap: {repo}: {plural(len(repo_map.modules), 'Python module')} read", markup=False)
-    run = pipeline.analyse(inputs, config, format_name=format_name, as_of=moment, repo=repo_map, progress=progress)
+    run = pipeline.analyse(inputs, config, format_name=format_name, as_of=moment, repo=repo_map, progress=progress,
+                           engine=engine)
     _print_inputs(run.results, quiet, verbose)
     words = [word for word in run.analysis.unknown_severities if word != MISSING]
     if words and not quiet:
@@ -370,13 +413,17 @@ def ingest(
     ] = "-",
     config_file: ConfigOpt = None,
     format_name: FormatOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = 2,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Read the inputs and write the normalised records, one JSON object per line."""
     config = _config(config_file, verbose and not quiet)
+    chosen = _engine(engine, scheduler, workers)
     with _Progress(quiet) as progress:
-        results = pipeline.read_inputs(inputs, config, format_name, progress)
+        results, _ = pipeline.read_inputs_on(chosen, pipeline.as_inputs(inputs), config, format_name, progress)
     _print_inputs(results, quiet, verbose)
     count = pipeline.write_records(results, output)
     if not quiet:

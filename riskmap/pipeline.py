@@ -22,10 +22,12 @@ from riskmap.analyze.baseline import Baseline, compare, parse_baseline, scored_i
 from riskmap.analyze.owners import parse_codeowners, with_owners
 from riskmap.analyze.specs import build_specs, select_components
 from riskmap.config import Config, find_config, load_config
+from riskmap.engine import DaskEngine
 from riskmap.errors import OutputError, UsageError
 from riskmap.history import ComponentScore, RecordSeen, Run, append_run, read_runs
 from riskmap.ingest import read_input, refuse_non_log
 from riskmap.ingest.logs import MinedLog, mine_file, template_rows
+from riskmap.ingest.remote import is_url
 from riskmap.ingest.sentry import link_issue_ids
 from riskmap.models import (
     RECORD_ADAPTER,
@@ -74,6 +76,8 @@ class AnalysisRun:
     config: Config
     #: The ``--repo`` read, if any (its files give components their CODEOWNERS owners).
     repo: RepoMap | None = None
+    #: The engine that read the inputs, as report.json's ``engine`` entry; None for the default one.
+    engine: dict[str, Any] | None = None
 
     @property
     def failed(self) -> bool:
@@ -130,15 +134,35 @@ def read_inputs(
 ) -> list[FileResult]:
     """Read every input; one that cannot be read (missing, a folder, malformed) gives a result carrying its
     error, and the others are read."""
-    results = []
-    for path in inputs:
-        problem = input_problem(path)
-        if problem is not None:
-            results.append(unreadable_input(path, problem))
-            continue
-        progress.start_file(path)
-        results.append(read_input(path, config, format_name, progress))
-    return link_issue_ids(results)
+    return read_inputs_on(None, inputs, config, format_name, progress)[0]
+
+
+def as_inputs(names: Iterable[str | Path]) -> list[Path | str]:
+    """The inputs named on the command line: a URL (``s3://bucket/app.log``, ``memory://...``) stays text,
+    read through fsspec (:mod:`riskmap.ingest.remote`); anything else is a local path."""
+    return [name if isinstance(name, str) and is_url(name) else Path(name) for name in names]
+
+
+def read_inputs_on(
+    engine: DaskEngine | None, inputs: Sequence[Path | str], config: Config, format_name: str | None = None,
+    progress: Progress = SILENT,
+) -> tuple[list[FileResult], dict[str, Any] | None]:
+    """Read every input (a local path, or a URL as text) in this process (``engine`` None) or on Dask, in
+    input order; and the engine's report entry (None for this process). The results are the same either way."""
+    problems = {path: None if isinstance(path, str) else input_problem(path) for path in inputs}
+    readable = [path for path in inputs if problems[path] is None]
+    engine_entry = None
+    if engine is None:
+        read = []
+        for path in readable:
+            progress.start_file(Path(path))
+            read.append(read_input(path, config, format_name, progress))
+    else:
+        read, engine_entry = engine.read(readable, config, format_name, progress)
+    by_path = iter(read)
+    results = [unreadable_input(path, problem) if isinstance(path, Path) and (problem := problems[path]) is not None
+               else next(by_path) for path in inputs]
+    return link_issue_ids(results), engine_entry
 
 
 def read_repository(repo: Path | None, progress: Progress = SILENT) -> RepoMap | None:
@@ -150,18 +174,20 @@ def read_repository(repo: Path | None, progress: Progress = SILENT) -> RepoMap |
 
 
 def analyse(
-    inputs: Sequence[Path],
+    inputs: Sequence[Path | str],
     config: Config,
     *,
     format_name: str | None = None,
     as_of: datetime | None = None,
     repo: RepoMap | None = None,
     progress: Progress = SILENT,
+    engine: DaskEngine | None = None,
 ) -> AnalysisRun:
-    """Read and analyse the inputs: the part every command that reports shares."""
-    results = read_inputs(inputs, config, format_name, progress)
+    """Read (in this process, or on Dask with ``engine``) and analyse the inputs: the part every command
+    that reports shares."""
+    results, engine_entry = read_inputs_on(engine, inputs, config, format_name, progress)
     progress.stage(f"analysing {sum(len(r.records) for r in results):,} records")
-    return AnalysisRun(results, analyze(results, config, as_of, repo), config, repo)
+    return AnalysisRun(results, analyze(results, config, as_of, repo), config, repo, engine_entry)
 
 
 def renderers(templates: Path | None) -> dict[ReportKind, Renderer]:
@@ -188,6 +214,8 @@ def write_reports(
     """
     chosen = set(kinds)
     report = build_report(run.analysis, run.config, gate=gate.as_data() if gate else None, trend=trend)
+    if run.engine is not None:
+        report["engine"] = run.engine
     written = []
     for kind, renderer in renderers(templates).items():
         if kind in chosen:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from riskmap.config import Config
@@ -30,6 +31,9 @@ from riskmap.ingest.json_reports import (
 )
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
+from riskmap.ingest.logs.mined import log_records
+from riskmap.ingest.logs.partial import LogPlan, PartialLog, finish_parts, plan_log, read_part
+from riskmap.ingest.remote import fetched, relabelled
 from riskmap.ingest.sentry import SentryIngester
 from riskmap.ingest.tap import TapIngester
 from riskmap.models import CaseCounts, FileResult, InputSummary, LogCounts, Record, Skipped, Source
@@ -131,13 +135,19 @@ def refuse_non_log(path: Path) -> None:
 
 
 def read_input(
-    path: Path,
+    path: Path | str,
     config: Config,
     format_name: str | None = None,
     progress: Progress = SILENT,
 ) -> FileResult:
-    """Read one input file, telling ``progress`` how it goes; a file that can't be read gives a result
-    carrying its error."""
+    """Read one input file (a local path, or a URL given as text: see :mod:`.remote`), telling ``progress``
+    how it goes; a file that can't be read gives a result carrying its error."""
+    if isinstance(path, str):
+        try:
+            with fetched(path) as local:
+                return relabelled(read_input(local, config, format_name, progress), str(local), path)
+        except InputError as exc:
+            return _failed(path, "unknown", "", exc)
     try:
         if format_name:
             ingester, reason = by_name(format_name), "forced with --format"
@@ -173,10 +183,67 @@ def read_input(
     return result
 
 
-def _failed(path: Path, format_name: str, reason: str, error: InputError) -> FileResult:
+def _failed(path: Path | str, format_name: str, reason: str, error: InputError) -> FileResult:
     """A file that could not be read: counted as one skipped item carrying the error."""
     skipped = Skipped(source=Source(format=format_name, path=str(path), locator=error.position), reason=error.message)
     summary = InputSummary(
         path=str(path), format=format_name, detected_by=reason, skipped=1, error=str(error)
     )
     return FileResult(summary, [], [skipped])
+
+
+@dataclass(frozen=True, slots=True)
+class PartedInput:
+    """An input read in parts (a text or JSON log): its format, why, and the plan of its byte ranges."""
+
+    path: Path
+    format: str
+    detected_by: str
+    plan: LogPlan
+
+
+def plan_input(path: Path, format_name: str | None, part_bytes: int) -> PartedInput | None:
+    """How to read ``path`` on several workers: a log in parts of about ``part_bytes`` (aligned to its
+    entries), or None to read it whole with :func:`read_input` (every other format, and an input whose
+    format cannot be told: reading it whole gives its error)."""
+    try:
+        if format_name:
+            ingester, reason = by_name(format_name), "forced with --format"
+        else:
+            ingester, reason = detect(path)
+    except InputError:
+        return None
+    if ingester.name not in ("log", "json-log"):
+        return None
+    try:
+        plan = plan_log(str(path), ingester.name, part_bytes)
+    except (InputError, OSError):
+        return None  # read whole, which says what is wrong
+    return PartedInput(path, ingester.name, reason, plan)
+
+
+def read_input_part(parted: PartedInput, index: int) -> PartialLog | InputError:
+    """Read part ``index`` of a parted input (on a worker); an unreadable part gives its error."""
+    try:
+        return read_part(parted.plan, index)
+    except InputError as exc:
+        return exc
+    except (OSError, RecursionError, MemoryError) as exc:
+        return InputError(str(parted.path), f"cannot read: {exc}")
+
+
+def finish_input(parted: PartedInput, parts: Sequence[PartialLog | InputError]) -> FileResult:
+    """The result of a parted input from its parts, in plan order: the records and counts that
+    :func:`read_input` gives for the whole file; the first part's error, if a part failed."""
+    for part in parts:
+        if isinstance(part, InputError):
+            return _failed(parted.path, parted.format, parted.detected_by, part)
+    good = [part for part in parts if isinstance(part, PartialLog)]
+    result = FileResult(InputSummary(path=str(parted.path), format=parted.format, detected_by=parted.detected_by))
+    for item in log_records(finish_parts(parted.plan, good), parted.format, str(parted.path)):
+        if isinstance(item, Record):
+            result.records.append(item)
+        elif isinstance(item, LogCounts):
+            result.summary.logs = asdict(item)
+    result.summary.records = len(result.records)
+    return result

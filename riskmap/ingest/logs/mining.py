@@ -67,7 +67,8 @@ _DATE_WORD = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|D
                         r"|January|February|March|April|June|July|August|September|October|November|December"
                         r"|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[,.]?$")
 _KEY_VALUE = re.compile(r"^([(\[{]?[A-Za-z_][\w.\-\[\]()]*=)(.*)$")
-#: A miner's memos of masked tokens and placed messages are emptied when they grow past this.
+#: A miner's memo of masked tokens is emptied when it grows past this (its placed messages never are:
+#: they are what keeps the templates independent of how the log is split, one per distinct masked message).
 MEMO_SIZE = 200_000
 
 
@@ -225,7 +226,7 @@ class TemplateMiner:
     similarity: float = SIMILARITY
     templates: list[Template] = field(default_factory=list)
     _groups: dict[tuple[Any, ...], list[Template]] = field(default_factory=dict)
-    #: Masked messages already placed: the same masked message joins the same template again.
+    #: Masked messages already placed: the same masked message joins the same template again (never emptied).
     _placed: dict[tuple[str, ...], Template] = field(default_factory=dict)
     _memo: dict[str, Masked] = field(default_factory=dict)
     #: Templates by their leading tokens alone, of every length: where a message of another length looks.
@@ -237,6 +238,23 @@ class TemplateMiner:
         placed = self._placed.get(toks)
         if placed is not None:
             placed.size += 1
+            return placed
+        return self.place(toks)
+
+    def masked(self, message: str) -> tuple[str, ...]:
+        """The message's tokens, masked (:func:`tokens`, with this miner's memo)."""
+        return tokens(message, self._memo)
+
+    def place(self, toks: tuple[str, ...], count: int = 1) -> Template:
+        """Put ``count`` messages of these masked tokens into their template.
+
+        The same masked message always joins the template it joined first (``_placed`` is never
+        emptied), so mining each distinct masked message once, in first-seen order, with its count,
+        gives the templates that mining every message in order gives: what the Dask engine does.
+        """
+        placed = self._placed.get(toks)
+        if placed is not None:
+            placed.size += count
             return placed
         prefix = tuple(WILDCARD if _variable(t) else t for t in toks[:PREFIX])
         group = self._groups.setdefault((len(toks), *prefix), [])
@@ -254,9 +272,7 @@ class TemplateMiner:
                 self.templates.append(best)
                 group.append(best)
                 self._prefixes.setdefault(prefix, []).append(best)
-        best.size += 1
-        if len(self._placed) >= MEMO_SIZE:
-            self._placed.clear()
+        best.size += count
         self._placed[toks] = best
         return best
 

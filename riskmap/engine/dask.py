@@ -1,0 +1,96 @@
+"""Reading the inputs on Dask (the optional extra ``riskmap[dask]``).
+
+What goes to a worker: a task per whole input (every format but logs: the path, the config and the
+format asked for) and a task per part of a log (the path, its byte range and the header layout
+read from its first lines). A worker opens the file itself (so it must see the same paths, or read
+the same object store), reads, masks, and returns either a ``FileResult`` or, for a log part, per
+distinct masked message its count, first and last seen, worst level and first entry. The driver
+merges the parts of each log in file order and mines their messages (:func:`riskmap.ingest.finish_input`),
+so template ids and records do not depend on the number or order of parts.
+
+A task that fails (a worker lost, killed for memory) is tried again up to ``retries`` times; after
+that the run fails, naming the input. An input that cannot be read gives its error as in the
+default engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from riskmap.config import Config
+from riskmap.engine import DaskEngine, part_size
+from riskmap.errors import RiskmapError, UsageError
+from riskmap.ingest import PartedInput, finish_input, plan_input, read_input, read_input_part
+from riskmap.models import FileResult
+from riskmap.progress import Progress
+
+#: What to install when Dask is missing.
+EXTRA = 'the Dask engine needs the optional extra: pip install "riskmap[dask]"'
+
+
+@contextmanager
+def _client(engine: DaskEngine) -> Iterator[Any]:
+    """A Dask client: of the scheduler named, else of a local cluster of worker processes (closed after)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError(EXTRA) from None
+    if engine.scheduler:
+        try:
+            client = Client(engine.scheduler, timeout="30s")
+        except OSError as exc:
+            raise UsageError(f"--scheduler {engine.scheduler}: cannot reach the Dask scheduler ({exc})") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=engine.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def read_on_dask(
+    engine: DaskEngine, inputs: Sequence[Path | str], config: Config, format_name: str | None, progress: Progress
+) -> tuple[list[FileResult], dict[str, Any]]:
+    """Every input read on Dask, in input order, and the report's ``engine`` entry.
+
+    Inputs read whole go first (a higher priority), so their records travel back to the driver
+    while the workers still read the parts of the logs; results are fetched as they are done.
+    """
+    with _client(engine) as client:
+        from distributed import as_completed  # importable: _client checked it
+
+        workers = len(client.scheduler_info().get("workers", {}))
+        plans: list[PartedInput | None] = []
+        for path in inputs:
+            progress.start_file(Path(path))
+            plans.append(None if isinstance(path, str)  # a URL: read whole on a worker, which fetches it
+                         else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes)))
+        futures: list[list[Any]] = [[] for _ in inputs]
+        for number, (path, parted) in enumerate(zip(inputs, plans, strict=True)):
+            if parted is None:
+                futures[number].append(client.submit(read_input, path, config, format_name, retries=engine.retries,
+                                                     pure=False, priority=1))
+        for number, parted in enumerate(plans):
+            if parted is not None:
+                futures[number] = [client.submit(read_input_part, parted, index, retries=engine.retries, pure=False)
+                                   for index in range(len(parted.plan.ranges))]
+        partitions = sum(len(tasks) for tasks in futures)
+        progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
+        where = {future.key: (number, index) for number, tasks in enumerate(futures)
+                 for index, future in enumerate(tasks)}
+        done: list[list[Any]] = [[None] * len(tasks) for tasks in futures]
+        for future in as_completed([future for tasks in futures for future in tasks]):
+            number, index = where[future.key]
+            try:
+                done[number][index] = future.result()
+            except Exception as exc:  # a task that failed after its retries: the run fails, naming the input
+                raise RiskmapError(f"{inputs[number]}: the Dask workers could not read it ({type(exc).__name__}: "
+                                   f"{exc}); tried {engine.retries + 1} times") from exc
+            future.release()
+        results = [parts[0] if parted is None else finish_input(parted, parts)
+                   for parted, parts in zip(plans, done, strict=True)]
+    return results, {"name": "dask", "workers": workers, "partitions": partitions}

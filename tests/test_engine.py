@@ -1,0 +1,214 @@
+"""The engines: a log read in parts gives the records of the whole file (any split points), and the Dask
+engine on a real local cluster of two worker processes gives the default engine's report.json."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SAMPLE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from riskmap import pipeline
+from riskmap.config import Config
+from riskmap.engine import DaskEngine
+from riskmap.ingest import finish_input, plan_input, read_input, read_input_part
+from riskmap.ingest.logs.partial import plan_at
+
+APP_LOG = ROOT / "sample_data" / "app.log"
+
+#: A plain log without a header: tracebacks, a Go panic, CRLF line ends, a BOM and a stray \r.
+PLAIN_LOG = (
+    "\ufeffERROR: cannot open /var/data/file1.db after 3 tries\r\n"
+    "Traceback (most recent call last):\r\n"
+    '  File "/app/store.py", line 12, in open\r\n'
+    "    raise IOError(path)\r\n"
+    "IOError: /var/data/file1.db\r\n"
+    "WARNING: slow request took 300 ms\r\n"
+    "panic: runtime error: index out of range\n"
+    "goroutine 1 [running]:\n"
+    "main.handle(0x1, 0x2)\n"
+    "\t/app/main.go:12 +0x1d\n"
+    "ERROR: cannot open /var/data/file2.db after 4 tries\r"
+    "info: started worker 7\n"
+    "WARNING: slow request took 120 ms\n"
+    "fatal: out of memory in worker 9\n"
+) * 7
+
+#: A JSON Lines log: levels, loggers, a trace, a line that is not JSON, and blank lines.
+JSON_LOG = "".join(
+    json.dumps({"timestamp": f"2026-03-0{1 + i % 9}T10:00:{i % 60:02d}Z", "level": ["ERROR", "INFO", "WARN"][i % 3],
+                "logger": ["api", "db"][i % 2], "message": f"request {i} failed for user u{i % 5}",
+                **({"exception": "Traceback:\n  File \"/app/x.py\", line 3"} if i % 7 == 0 else {})}) + "\n"
+    + ("not json at all: error 42\n\n" if i % 11 == 0 else "")
+    for i in range(120)
+)
+
+
+def _records(result):
+    return result.records, result.summary.logs, result.summary.records
+
+
+def _parted(path: Path, offsets: list[int]):
+    """The result of reading ``path`` in parts split near ``offsets``, and how many parts it had."""
+    parted = plan_input(path, None, 1 << 30)
+    assert parted is not None, f"{path} is read in parts"
+    planned = plan_at(str(path), parted.format, offsets)
+    parted = type(parted)(parted.path, parted.format, parted.detected_by, planned)
+    parts = [read_input_part(parted, index) for index in range(len(planned.ranges))]
+    return finish_input(parted, parts), len(planned.ranges)
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("logs")
+    plain = folder / "plain.log"
+    plain.write_bytes(PLAIN_LOG.encode())
+    events = folder / "events.jsonl"
+    events.write_text(JSON_LOG, encoding="utf-8")
+    return [APP_LOG, plain, events]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.integers(0, 2), cuts=st.lists(st.floats(0, 1, exclude_max=True), max_size=12))
+def test_a_log_read_in_parts_gives_the_records_of_the_whole_file(logs, which, cuts):
+    path = logs[which]
+    size = path.stat().st_size
+    whole = read_input(path, Config())
+    parted, count = _parted(path, [int(cut * size) for cut in cuts])
+    assert whole.summary.error is None and whole.records
+    assert _records(parted) == _records(whole)
+    assert parted.summary == whole.summary
+    assert count >= 1
+
+
+def test_split_points_move_to_the_start_of_an_entry(logs):
+    plain = logs[1]
+    data = plain.read_bytes()
+    planned = plan_at(str(plain), "log", [data.index(b"Traceback") + 3, data.index(b"goroutine")])
+    starts = [start for start, _ in planned.ranges]
+    assert len(starts) == 3
+    for start in starts[1:]:
+        line = data[start:].split(b"\n", 1)[0]
+        assert not line.startswith((b"Traceback", b" ", b"\t", b"goroutine", b"main.")), line
+
+
+def test_loghub_logs_read_in_parts_give_the_whole_file_records(corpus):
+    for path in sorted((corpus / "logs" / "loghub").glob("*/*.log")):
+        size = path.stat().st_size
+        parted, count = _parted(path, [size * k // 7 for k in range(1, 7)])
+        assert count == 7, path
+        assert _records(parted) == _records(read_input(path, Config())), path
+
+
+def test_a_gzip_log_is_one_part(tmp_path):
+    packed = tmp_path / "app.log.gz"
+    packed.write_bytes(gzip.compress(APP_LOG.read_bytes()))
+    parted, count = _parted(packed, [10, 100, 200])
+    assert count == 1
+    assert _records(parted) == _records(read_input(packed, Config()))
+
+
+# --- the Dask engine on a real cluster ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """The address of a local Dask cluster of two worker processes (skips without riskmap[dask])."""
+    distributed = pytest.importorskip(
+        "distributed", reason='the Dask engine tests need the extra: pip install -e ".[test,dask]"')
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def _report(inputs, engine=None) -> dict:
+    run = pipeline.analyse(inputs, Config(), as_of=pipeline.parse_as_of("2026-11-01"), engine=engine)
+    report, _ = pipeline.write_reports(run, [], Path("unused"))
+    return json.loads(json.dumps(report, default=str))
+
+
+@pytest.mark.parametrize("part_bytes", [97, 1500, 1 << 26])
+def test_dask_gives_the_default_engines_report_whatever_the_partitions(scheduler, logs, part_bytes):
+    inputs = [SAMPLE, *logs, ROOT / "sample_data" / "ci-run-1.xml"]
+    local = _report(inputs)
+    on_dask = _report(inputs, DaskEngine(scheduler=scheduler, part_bytes=part_bytes))
+    engine = on_dask.pop("engine")
+    assert "engine" not in local
+    assert on_dask == local
+    assert engine["name"] == "dask" and engine["workers"] == 2
+    assert engine["partitions"] >= len(inputs) + (10 if part_bytes == 97 else 0)
+
+
+def test_dask_engine_report_json_is_the_default_ones_but_its_engine_entry(scheduler, cli, tmp_path, logs):
+    inputs = [SAMPLE, *logs, tmp_path / "missing.json"]
+    assert cli("analyze", *inputs, "-o", tmp_path / "local", "-r", "json", "--as-of", "2026-11-01").code == 1
+    done = cli("analyze", *inputs, "-o", tmp_path / "dask", "-r", "json", "--as-of", "2026-11-01",
+               "--engine", "dask", "--scheduler", scheduler)
+    assert done.code == 1, done.stderr
+    local = json.loads((tmp_path / "local" / "report.json").read_text())
+    on_dask = json.loads((tmp_path / "dask" / "report.json").read_text())
+    assert on_dask.pop("engine") == {"name": "dask", "workers": 2, "partitions": 4}
+    assert on_dask == local
+
+
+def test_ingest_on_a_local_cluster_of_two_workers_writes_the_same_records(scheduler, cli, tmp_path, logs):
+    assert cli("ingest", SAMPLE, *logs, "-o", tmp_path / "local.jsonl", "-q").code == 0
+    done = cli("ingest", SAMPLE, *logs, "-o", tmp_path / "dask.jsonl", "-q", "--engine", "dask", "--workers", "2")
+    assert done.code == 0, done.stderr
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+
+
+def test_scheduler_needs_the_dask_engine(cli, tmp_path):
+    done = cli("analyze", SAMPLE, "-o", tmp_path, "--scheduler", "tcp://127.0.0.1:1")
+    assert done.code == 2
+    assert "--scheduler needs --engine dask" in done.stderr
+
+
+# --- inputs named by URL (fsspec) ---------------------------------------------------------------------
+
+def test_a_memory_url_is_read_through_fsspec_like_the_file(cli, tmp_path):
+    fsspec = pytest.importorskip("fsspec", reason='URL inputs need fsspec: pip install -e ".[test,dask]"')
+    fsspec.filesystem("memory").pipe("/riskmap-test/app.log", APP_LOG.read_bytes())
+    url = "memory://riskmap-test/app.log"
+    assert cli("ingest", url, "-o", tmp_path / "url.jsonl", "-q").code == 0
+    assert cli("ingest", APP_LOG, "-o", tmp_path / "file.jsonl", "-q").code == 0
+    from_url = (tmp_path / "url.jsonl").read_text()
+    assert url in from_url
+    assert from_url == (tmp_path / "file.jsonl").read_text().replace(str(APP_LOG), url)
+
+
+def test_a_missing_object_is_an_input_error_naming_the_url(cli, tmp_path):
+    pytest.importorskip("fsspec", reason='URL inputs need fsspec: pip install -e ".[test,dask]"')
+    done = cli("analyze", SAMPLE, "memory://riskmap-test/none.log", "-o", tmp_path, "-r", "json")
+    assert done.code == 1
+    assert "memory://riskmap-test/none.log: no such object" in done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [i["path"] for i in report["inputs"]] == [str(SAMPLE), "memory://riskmap-test/none.log"]
+
+
+def test_workers_read_a_file_url_themselves(scheduler, cli, tmp_path, logs):
+    urls = [Path(path).resolve().as_uri() for path in (SAMPLE, *logs)]
+    assert cli("analyze", *urls, "-o", tmp_path / "local", "-r", "json", "-q", "--as-of", "2026-11-01").code == 0
+    done = cli("analyze", *urls, "-o", tmp_path / "dask", "-r", "json", "-q", "--as-of", "2026-11-01",
+               "--engine", "dask", "--scheduler", scheduler)
+    assert done.code == 0, done.stderr
+    local = json.loads((tmp_path / "local" / "report.json").read_text())
+    on_dask = json.loads((tmp_path / "dask" / "report.json").read_text())
+    assert on_dask.pop("engine")["partitions"] == len(urls)
+    assert on_dask == local
+    assert [i["path"] for i in local["inputs"]] == urls
+
+
+def test_without_the_extra_the_dask_engine_names_it(tmp_path):
+    """In a fresh interpreter where distributed cannot be imported (as without riskmap[dask])."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['distributed'] = None; sys.argv = sys.argv[1:]\n"
+            "from riskmap.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, "riskmap", "analyze", str(SAMPLE), "-o", str(tmp_path),
+                           "--engine", "dask"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert 'pip install "riskmap[dask]"' in done.stderr
