@@ -8,11 +8,12 @@ A bug record counts unless something says it is not a defect. What decides, stro
 2. The tracker's type: the record's category field (Jira's Issue Type, a CSV ``type``/``kind``/``issue
    type`` column, a GitHub ``type: ...`` label), then its labels (bug, enhancement, feature, question,
    documentation ...), then Bugzilla's severity ``enhancement``.
-3. Only when none of those speaks: the reporter's own statement of type in the issue form
-   (``issue_form_type``), then the text model (``defects.is_defect``). The text model is not asked
-   when the export gives the record a severity (``gives_severity``: trackers rate defects by
-   severity, features by priority) or when the body has fewer than ``MIN_BODY_WORDS`` words (a title
-   alone is too little to overrule the export): such a record counts.
+3. A severity the export gives (``gives_severity``: trackers rate defects by severity, features by
+   priority): such a record counts.
+4. Only when none of those speaks: the reporter's own statement of type in the issue form
+   (``issue_form_type``), then the text model (``defects.is_defect``), which is not asked when the
+   body has fewer than ``MIN_BODY_WORDS`` words (a title alone is too little to overrule the
+   export): such a record counts.
 
 Logs and failing tests always count; an ingester that already set ``excluded`` is not overruled.
 """
@@ -147,7 +148,8 @@ def issue_form_type(title: str, body: str) -> tuple[bool, str | None]:
     and a title that opens with a tag (``[Bug]``, ``Feature request:``, ``[Question]``). Only the
     first ``FORM_CHARS`` characters of the body are read.
     """
-    form = _FORM_TYPE.search(body[:FORM_CHARS])
+    head = body[:FORM_CHARS]
+    form = _FORM_TYPE.search(head) if "type" in head.lower() else None
     if form:
         speaks, reason = type_reason(form["form"] or form["inline"])
         if speaks:
@@ -181,13 +183,17 @@ def exclusion(record: Record) -> str | None:
         return duplicate_reason(record) if reason == DUPLICATE else reason
     if extra.get("duplicate_of"):
         return duplicate_reason(record)
-    for speaks, reason in (type_reason(record.category), label_reason(record.labels),
-                           (True, FEATURE) if normal_word(record.severity_raw or "") == "enhancement"
-                           else (False, None),
-                           issue_form_type(record.title, record.description)):
+    for speaks, reason in (type_reason(record.category), label_reason(record.labels)):
         if speaks:
             return reason
-    if gives_severity(record) or len(_ANY_WORD.findall(record.description[:400])) < MIN_BODY_WORDS:
+    if normal_word(record.severity_raw or "") == "enhancement":
+        return FEATURE
+    if gives_severity(record):
+        return None
+    speaks, reason = issue_form_type(record.title, record.description)
+    if speaks:
+        return reason
+    if len(_ANY_WORD.findall(record.description[:400])) < MIN_BODY_WORDS:
         return None
     return None if is_defect(record.title, record.description) else NOT_A_DEFECT_TEXT
 
