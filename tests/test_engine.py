@@ -119,7 +119,7 @@ def scheduler():
     """The address of a local Dask cluster of two worker processes (skips without riskmap[dask])."""
     distributed = pytest.importorskip(
         "distributed", reason='the Dask engine tests need the extra: pip install -e ".[test,dask]"')
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address
 
 

@@ -47,7 +47,7 @@ def _client(engine: DaskEngine) -> Iterator[Any]:
         with client:
             yield client
         return
-    with LocalCluster(n_workers=engine.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=engine.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
 
