@@ -4,7 +4,7 @@ CloudWatch Logs export, each event an entry."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,13 @@ def json_entries(path: Path) -> Iterator[Entry]:
         yield from _json_entry(_document(path), number)
         return
     yield from _json_entry(item, number)
-    for number, line in lines:
+    yield from json_line_entries(lines)
+
+
+def json_line_entries(numbered: Iterable[tuple[int, str]]) -> Iterator[Entry]:
+    """Entries of numbered JSON log lines: blank lines are passed over, and a line that is not JSON is
+    a plain entry."""
+    for number, line in numbered:
         text = line.strip()
         if not text:
             continue

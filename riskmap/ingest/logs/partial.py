@@ -23,7 +23,7 @@ import orjson
 
 from riskmap.ingest.logs.entries import _GO_FRAME_LINE, Entry, level_of, read_entries, severity_of
 from riskmap.ingest.logs.files import GZIP_MAGIC, open_text
-from riskmap.ingest.logs.jsonlines import _json_entry, json_entries
+from riskmap.ingest.logs.jsonlines import json_entries, json_line_entries
 from riskmap.ingest.logs.layouts import CONTINUATION, LAYOUTS, PLAIN, SAMPLE_LINES, Layout
 from riskmap.ingest.logs.learned import detect_layout
 from riskmap.ingest.logs.mined import MinedLog, TemplateGroup, _merged_groups
@@ -189,7 +189,7 @@ def read_part(plan: LogPlan, index: int) -> PartialLog:
         lines = range_lines(path, start, end)
     counted = _Counted(lines)
     if plan.kind == "json-log":
-        entries = json_entries(Path(path)) if end < 0 else _json_line_entries(counted)
+        entries = json_entries(Path(path)) if end < 0 else json_line_entries(enumerate(counted, start=1))
     else:
         entries = read_entries(counted, layout)
     partial = partial_of(entries)
@@ -217,20 +217,6 @@ class _Counted:
         for line in self.lines:
             self.count += 1
             yield line
-
-
-def _json_line_entries(lines: Iterable[str]) -> Iterator[Entry]:
-    """Entries of JSON log lines after the first (which was JSON): a line that is not JSON is a plain entry."""
-    for number, line in enumerate(lines, start=1):
-        text = line.strip()
-        if not text:
-            continue
-        try:
-            item = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            yield Entry(number, text, lines=[line])
-            continue
-        yield from _json_entry(item, number)
 
 
 def partial_of(entries: Iterable[Entry]) -> PartialLog:
