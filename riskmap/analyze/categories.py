@@ -164,7 +164,8 @@ def given_category(raw: str | None) -> str | None:
 def reporter_text(description: str) -> str:
     """The words a reporter wrote in a description: issue-template comments, headings, checklists,
     field labels (``**Browser / Version**:``), tables, links and code taken out (see ``clean_issue_text``)."""
-    return _FIELD_LABEL.sub(" ", clean_issue_text(description[: CLASSIFY_CHARS * 10]))
+    cleaned = clean_issue_text(description[: CLASSIFY_CHARS * 10])
+    return _FIELD_LABEL.sub(" ", cleaned) if "**" in cleaned or "__" in cleaned else cleaned
 
 
 def classify_text(text: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from riskmap.config import ComponentRule
@@ -207,8 +208,13 @@ def record_detail(record: Record, placement: Placement) -> str | None:
     return fault.function or None if fault is not None else None
 
 
+_SLUG_GAPS = re.compile(r"[\s\-.]+")
+
+
+@lru_cache(maxsize=4096)
 def _slug(name: str) -> str:
-    return re.sub(r"[\s\-.]+", "_", name.strip().lower())
+    """A component or file name lower-case, with runs of spaces, dashes and dots as one ``_``."""
+    return _SLUG_GAPS.sub("_", name.strip().lower())
 
 
 def _matcher(patterns: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:

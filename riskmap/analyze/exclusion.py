@@ -21,7 +21,6 @@ Logs and failing tests always count; an ingester that already set ``excluded`` i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from riskmap.analyze.categories import given_category
@@ -96,6 +95,7 @@ _ANY_WORD = re.compile(r"\w+")
 FORM_CHARS = 3000
 
 
+@lru_cache(maxsize=4096)
 def normal_word(value: str) -> str:
     """A type, label or resolution as a lower-case phrase with single spaces."""
     return _SPACES.sub(" ", value.strip().lower().replace("\u2019", "'"))
@@ -128,8 +128,12 @@ def resolution_reason(value: object) -> str | None:
     return RESOLUTIONS.get(word) or RESOLUTIONS.get(_LABEL_PREFIX.sub("", word))
 
 
-def label_reason(labels: Iterable[str]) -> tuple[bool, str | None]:
-    """What the labels say: a resolution label first, then a defect label, then a non-defect type label."""
+@lru_cache(maxsize=4096)
+def label_reason(labels: tuple[str, ...]) -> tuple[bool, str | None]:
+    """What the labels say: a resolution label first, then a defect label, then a non-defect type label.
+
+    Cached: a tracker's records share a few sets of labels, and every record asks twice.
+    """
     words = [normal_word(label) for label in labels]
     for word in words:
         reason = RESOLUTION_LABELS.get(word)

@@ -44,7 +44,7 @@ _JAVA_LIBRARY = re.compile("^(?:" + "|".join(re.escape(p) for p in JAVA_LIBRARIE
 
 def java_frames(text: str) -> list[Frame]:
     """JVM frames, outermost first; the deepest ``Caused by:`` segment (the root cause) last."""
-    segments = _JAVA_CAUSE.split(text)
+    segments = _JAVA_CAUSE.split(text) if "Caused by: " in text else [text]
     frames: list[Frame] = []
     for segment in segments:
         frames += [_java_frame(*groups) for groups in reversed(_JAVA_FRAME.findall(segment))]
@@ -114,7 +114,7 @@ _PYTHON_LIBRARY = re.compile(r"(?:site-packages|dist-packages|/lib/python\d|<fro
 
 def python_frames(text: str) -> list[Frame]:
     """Python traceback frames, outermost first; in a chain, the first traceback (the cause) last."""
-    segments = _PYTHON_CHAIN.split(text)
+    segments = _PYTHON_CHAIN.split(text) if "exception" in text else [text]
     frames: list[Frame] = []
     for segment in reversed(segments):
         frames += [Frame(file=file, line=int(line), function=function, in_app=not _PYTHON_LIBRARY.search(file))
