@@ -80,8 +80,12 @@ _UNDER_TEST = (
 _TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "junit"})
 
 
+@lru_cache(maxsize=8192)
 def is_test_file(path: str) -> bool:
-    """Whether a file is test code (``tests/``, ``test_x.py``, ``x_test.go``, ``XTest.java``, ``x.spec.ts`` ...)."""
+    """Whether a file is test code (``tests/``, ``test_x.py``, ``x_test.go``, ``XTest.java``, ``x.spec.ts`` ...).
+
+    Cached: the same files recur in the stack traces of many records.
+    """
     return _TEST_FILE.search(path.replace("\\", "/")) is not None
 
 

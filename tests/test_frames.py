@@ -10,7 +10,7 @@ from helpers import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskmap.ingest.frames import stack_frames
+from riskmap.ingest.frames import PARSERS, may_hold_trace, stack_frames
 from riskmap.layers import code_under_test, is_test_file, module_name
 
 #: What a record must never be placed at: runners, assertion libraries, runtimes.
@@ -152,3 +152,15 @@ def test_cns427_export_gives_one_component_per_file_with_the_integration_module_
     assert sum(c["by_severity"].get("critical", 0) for c in components) == 1
     details = {r["detail"] for r in report["records"] if r["component"] == "integrations"}
     assert "EventPublisher.publish_event" in details
+
+
+#: The strings the trace parsers' own tests look for, and text around them.
+_TRACE_PIECES = st.sampled_from(['File "', "at ", ".java:", ".kt:", ".kts:", ".scala:", ".groovy:", ":line ", ".js",
+                                 ".ts", ".go:", ".rb:", ".php", ".rs:", ".", ":", "java", "kt", "s", "go", " ", "x"])
+
+
+@given(st.lists(_TRACE_PIECES, max_size=12).map("".join))
+def test_a_text_that_any_trace_parser_would_read_passes_the_one_pass_test(text):
+    """may_hold_trace skips the parsers only for texts none of their own tests would pass."""
+    if any(may_hold(text) for may_hold, _ in PARSERS):
+        assert may_hold_trace(text)

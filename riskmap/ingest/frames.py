@@ -182,11 +182,23 @@ PARSERS: tuple[tuple[Callable[[str], bool], Callable[[str], list[Frame]]], ...] 
 )
 
 
+#: A file name as each parser's test above needs one (``.java:``, ``.js``, ``.php`` ...), found in one pass.
+_FILE_MARK = re.compile(r"\.(?:java:|kts?:|scala:|groovy:|go:|rb:|rs:|[jt]s|php)")
+
+
+def may_hold_trace(text: str) -> bool:
+    """Whether any parser's test could pass: Python's ``File "``, .NET's ``:line `` or a file name of a
+    trace's language. One cheap pass, as most texts quote no trace at all."""
+    return 'File "' in text or ":line " in text or _FILE_MARK.search(text) is not None
+
+
 def stack_frames(text: str) -> tuple[Frame, ...]:
     """Frames of the stack traces quoted in a text, outermost first, the root cause's innermost last.
 
     Frames in libraries (see the module's docstring) are not in-app.
     """
+    if not may_hold_trace(text):
+        return ()
     frames: list[Frame] = []
     for may_hold, parse in PARSERS:
         if may_hold(text):
