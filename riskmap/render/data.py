@@ -48,6 +48,7 @@ def redact(text: str) -> str:
     return _TOKEN.sub("<token>", text) if _TOKEN.search(text) else text
 
 
+#: ``redact`` cached, for the texts many records share (placement evidence, the class or function named).
 _redact_repeated = lru_cache(maxsize=65536)(redact)
 
 
@@ -81,7 +82,7 @@ def shown(scored: ScoredRecord) -> ScoredRecord:
     title = redact(capped(scored.title, TITLE_CHARS, _where(scored)) if len(scored.title) > TITLE_CHARS
                    else scored.title)
     evidence = _redact_repeated(capped(scored.evidence, TEXT_CHARS, _where(scored)))
-    detail = redact(capped(scored.detail, TITLE_CHARS, _where(scored))) if scored.detail else scored.detail
+    detail = _redact_repeated(capped(scored.detail, TITLE_CHARS, _where(scored))) if scored.detail else scored.detail
     if title is scored.title and evidence == scored.evidence and detail == scored.detail:
         return scored
     return replace(scored, title=title, evidence=evidence, detail=detail)
