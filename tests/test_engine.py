@@ -112,6 +112,16 @@ def test_a_gzip_log_is_one_part(tmp_path):
     assert _records(parted) == _records(read_input(packed, Config()))
 
 
+def test_a_gzipped_syslog_read_in_parts_keeps_the_year_of_its_gzip_header(tmp_path):
+    log = tmp_path / "messages.1.gz"
+    with log.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=1735885500) as handle:  # 2025-01-03
+        handle.write(b"Dec 30 23:59:01 combo sshd[1]: error: authentication failure for root\n"
+                     b"Jan  2 10:00:00 combo kernel: error: disk sda failing\n")
+    parted, _ = _parted(log, [10])
+    assert _records(parted) == _records(read_input(log, Config()))
+    assert sorted(str(r.created_at.year) for r in parted.records if r.created_at) == ["2024", "2025"]
+
+
 # --- the Dask engine on a real cluster ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,6 @@ from riskmap.ingest.json_reports import (
 )
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
-from riskmap.ingest.logs.mined import log_records
 from riskmap.ingest.logs.partial import LogPlan, PartialLog, finish_parts, plan_log, read_part
 from riskmap.ingest.remote import fetched, relabelled
 from riskmap.ingest.sentry import SentryIngester
@@ -110,8 +109,11 @@ def detect(path: Path) -> tuple[Ingester, str]:
     )
 
 
-#: The formats ``riskmap templates`` mines: logs.
-LOG_FORMATS = frozenset({"log", "json-log"})
+#: The log readers, by name: what ``riskmap templates`` mines and the Dask engine reads in parts.
+LOG_INGESTERS: dict[str, TextLogIngester | JsonLogIngester] = {
+    ingester.name: ingester for ingester in INGESTERS if isinstance(ingester, TextLogIngester | JsonLogIngester)
+}
+LOG_FORMATS = frozenset(LOG_INGESTERS)
 
 
 def refuse_non_log(path: Path) -> None:
@@ -134,6 +136,13 @@ def refuse_non_log(path: Path) -> None:
                          "`riskmap templates` reads logs")
 
 
+def chosen_format(path: Path, format_name: str | None) -> tuple[Ingester, str]:
+    """The reader for ``path`` and why: the ``--format`` given, else the detected one."""
+    if format_name:
+        return by_name(format_name), "forced with --format"
+    return detect(path)
+
+
 def read_input(
     path: Path | str,
     config: Config,
@@ -149,10 +158,7 @@ def read_input(
         except InputError as exc:
             return _failed(path, "unknown", "", exc)
     try:
-        if format_name:
-            ingester, reason = by_name(format_name), "forced with --format"
-        else:
-            ingester, reason = detect(path)
+        ingester, reason = chosen_format(path, format_name)
     except InputError as exc:
         return _failed(path, "unknown", "", exc)
     result = FileResult(InputSummary(path=str(path), format=ingester.name, detected_by=reason))
@@ -207,13 +213,10 @@ def plan_input(path: Path, format_name: str | None, part_bytes: int) -> PartedIn
     entries), or None to read it whole with :func:`read_input` (every other format, and an input whose
     format cannot be told: reading it whole gives its error)."""
     try:
-        if format_name:
-            ingester, reason = by_name(format_name), "forced with --format"
-        else:
-            ingester, reason = detect(path)
+        ingester, reason = chosen_format(path, format_name)
     except InputError:
         return None
-    if ingester.name not in ("log", "json-log"):
+    if ingester.name not in LOG_FORMATS:
         return None
     try:
         plan = plan_log(str(path), ingester.name, part_bytes)
@@ -240,7 +243,7 @@ def finish_input(parted: PartedInput, parts: Sequence[PartialLog | InputError]) 
             return _failed(parted.path, parted.format, parted.detected_by, part)
     good = [part for part in parts if isinstance(part, PartialLog)]
     result = FileResult(InputSummary(path=str(parted.path), format=parted.format, detected_by=parted.detected_by))
-    for item in log_records(finish_parts(parted.plan, good), parted.format, str(parted.path)):
+    for item in LOG_INGESTERS[parted.format].records(finish_parts(parted.plan, good), parted.path):
         if isinstance(item, Record):
             result.records.append(item)
         elif isinstance(item, LogCounts):

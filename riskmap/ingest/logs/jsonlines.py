@@ -165,7 +165,11 @@ class JsonLogIngester:
 
     def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
         """Yield a record per template at warning level or above, then the file's counts."""
-        yield from log_records(mine_json(path), self.name, str(path))
+        yield from self.records(mine_json(path), path)
+
+    def records(self, mined: MinedLog, path: Path) -> Iterator[Record | LogCounts]:
+        """The records and counts of a mined JSON log, read whole or in parts."""
+        yield from log_records(mined, self.name, str(path))
 
 
 def mine_json(path: Path, keep_lines: bool = False) -> MinedLog:

@@ -44,9 +44,13 @@ class TextLogIngester:
         return None
 
     def read(self, path: Path, config: Config) -> Iterator[Record | LogCounts]:
-        """Yield a record per template at warning level or above, then the file's counts; a ``.gz`` log's
-        header date gives year-less times (syslog) their year."""
-        yield from log_records(mine_text(path), self.name, str(path), gzip_written(path))
+        """Yield a record per template at warning level or above, then the file's counts."""
+        yield from self.records(mine_text(path), path)
+
+    def records(self, mined: MinedLog, path: Path) -> Iterator[Record | LogCounts]:
+        """The records and counts of a mined text log, read whole or in parts; a ``.gz`` log's header
+        date gives year-less times (syslog) their year."""
+        yield from log_records(mined, self.name, str(path), gzip_written(path))
 
 
 def _is_json(line: str) -> bool:
