@@ -10,8 +10,8 @@ from xml.etree.ElementTree import Element
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
-from riskmap.models import CaseCounts, Record, Skipped, Source
+from riskmap.ingest.testcases import case_results, parse_xml, xml_count
+from riskmap.models import CaseCounts, Record, Skipped
 
 
 def _local(tag: str) -> str:
@@ -128,38 +128,19 @@ class DotnetIngester:
         if _local(root.tag) not in self._roots:
             expected = " or ".join(f"<{r}>" for r in self._roots)
             raise InputError(str(path), f"an XML file whose root is <{_local(root.tag)}>, not {expected}", "line 1")
-        counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
-        runs: Runs = {}
-        name = str(path)
-        for index, (test, outcome, message, trace, file) in enumerate(self._extract(root), start=1):
-            counts[outcome] += 1
-            record = None
-            if outcome in ("failed", "errors"):
-                source = Source(format=self.name, path=name, locator=f"test[{index}]")
-                record = case_record(test, message or outcome, trace, source, outcome=outcome, file=file)
-            runs.setdefault(test, []).append((outcome, record))
-        yield from finish_runs(runs, counts, self._stated(root))
-
-
-def _number(node: Element, *attributes: str) -> int:
-    total = 0
-    for attribute in attributes:
-        try:
-            total += int(float(node.get(attribute) or 0))
-        except ValueError:
-            continue
-    return total
+        cases = ((*case, ()) for case in self._extract(root))
+        yield from case_results(cases, self.name, str(path), self._stated(root))
 
 
 def _xunit_stated(root: Element) -> list[dict[str, int]]:
     """xUnit's assemblies' failed= (its errors= counts errors outside tests)."""
     assemblies = [a for a in root.iter("assembly") if a.get("failed") is not None]
-    return [{"failed": sum(_number(a, "failed") for a in assemblies)}] if assemblies else []
+    return [{"failed": sum(xml_count(a, "failed") for a in assemblies)}] if assemblies else []
 
 
 def _nunit_stated(root: Element) -> list[dict[str, int]]:
     """NUnit 3's failed= on the run (errors included)."""
-    return [{"failed": _number(root, "failed")}] if root.get("failed") is not None else []
+    return [{"failed": xml_count(root, "failed")}] if root.get("failed") is not None else []
 
 
 def _nunit2_stated(root: Element) -> list[dict[str, int]]:
@@ -167,8 +148,8 @@ def _nunit2_stated(root: Element) -> list[dict[str, int]]:
     if root.get("failures") is None:
         return []
     if root.get("errors") is None:
-        return [{"failed": _number(root, "failures")}]
-    return [{"failed": _number(root, "failures"), "errors": _number(root, "errors")}]
+        return [{"failed": xml_count(root, "failures")}]
+    return [{"failed": xml_count(root, "failures"), "errors": xml_count(root, "errors")}]
 
 
 def _trx_stated(root: Element) -> list[dict[str, int]]:
@@ -176,7 +157,7 @@ def _trx_stated(root: Element) -> list[dict[str, int]]:
     counters = next((n for n in root.iter() if _local(n.tag) == "Counters"), None)
     if counters is None:
         return []
-    return [{"failed": _number(counters, "failed", "error", "timeout", "aborted")}]
+    return [{"failed": xml_count(counters, "failed", "error", "timeout", "aborted")}]
 
 
 XUNIT = DotnetIngester("xunit", "xUnit.net XML (<assemblies>, or one <assembly>)", ("assemblies", "assembly"), _xunit,

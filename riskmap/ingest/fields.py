@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from riskmap.ingest.frames import stack_frames
-from riskmap.layers import is_test_file
 from riskmap.models import Status
 
-__all__ = ["is_test_file", "stack_frames"]  # the trace parsers' entry points, kept here for the readers
+__all__ = ["stack_frames"]  # the trace parsers' entry point, kept here for the readers
 
 #: Canonical field -> the source names that fill it, first match wins (case-insensitive).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {

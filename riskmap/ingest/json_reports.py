@@ -15,8 +15,8 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.jsondoc import load_document
-from riskmap.ingest.testcases import Runs, case_record, finish_runs
-from riskmap.models import CaseCounts, Frame, Record, Skipped, Source
+from riskmap.ingest.testcases import case_results
+from riskmap.models import CaseCounts, Frame, Record, Skipped
 from riskmap.text import article
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -412,16 +412,7 @@ class JsonReportIngester:
             if not isinstance(document, self._shape):
                 shape = "object" if self._shape is dict else "array"
                 raise InputError(name, f"expected {article(self.name)} JSON {shape}")
-        counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "flaky": 0}
-        runs: Runs = {}
-        for index, (test, outcome, message, text, file, frames) in enumerate(self._extract(document), start=1):
-            counts[outcome] += 1
-            record = None
-            if outcome in ("failed", "errors", "flaky"):
-                source = Source(format=self.name, path=name, locator=f"test[{index}]")
-                record = case_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
-            runs.setdefault(test, []).append((outcome, record))
-        yield from finish_runs(runs, counts, self._stated(document))
+        yield from case_results(self._extract(document), self.name, name, self._stated(document))
 
 
 JEST = JsonReportIngester(

@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
-from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml
+from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml, xml_count
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
 _ROOT = re.compile(r"<(testsuites|testsuite)[\s/>]")
@@ -69,11 +69,6 @@ class JUnitIngester:
         yield from finish_runs(runs, counts, stated)
 
 
-def _count(node: Element, attribute: str) -> int:
-    try:
-        return int(float(node.get(attribute) or 0))
-    except ValueError:
-        return 0
 
 
 def stated_counts(root: Element) -> list[dict[str, int]]:
@@ -83,7 +78,7 @@ def stated_counts(root: Element) -> list[dict[str, int]]:
         nodes = [n for n in nodes if n.get("failures") is not None or n.get("errors") is not None]
         if not nodes:
             return []
-        failed, errors = sum(_count(n, "failures") for n in nodes), sum(_count(n, "errors") for n in nodes)
+        failed, errors = sum(xml_count(n, "failures") for n in nodes), sum(xml_count(n, "errors") for n in nodes)
         return [{"failed": failed, "errors": errors}]
 
     top = [suite for suite in root if suite.tag == "testsuite"]
@@ -101,8 +96,8 @@ def declared_failures(root: Element, path: str, format_name: str) -> Iterator[tu
     for suite in suites:
         if any(True for _ in suite.iter("testcase")) or any(True for s in suite if s.tag == "testsuite"):
             continue
-        declared = [("failed", i) for i in range(_count(suite, "failures"))]
-        declared += [("errors", i) for i in range(_count(suite, "errors"))]
+        declared = [("failed", i) for i in range(xml_count(suite, "failures"))]
+        declared += [("errors", i) for i in range(xml_count(suite, "errors"))]
         elements = {outcome: [c for c in suite if c.tag == tag] for outcome, tag in (("failed", "failure"),
                                                                                     ("errors", "error"))}
         name = suite.get("name") or "(unnamed suite)"

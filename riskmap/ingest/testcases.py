@@ -4,7 +4,7 @@ runs, the report's counts, and safe XML parsing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -47,6 +47,40 @@ def finish_runs(runs: Runs, counts: dict[str, int], stated: list[dict[str, int]]
     totals = {"failed_runs": counts["failed"], "error_runs": counts["errors"], **counts}
     note = stated_note(stated or [], totals, failing)
     yield CaseCounts(**totals, passed_tests=frozenset(passed), note=note)
+
+
+#: One test a report lists: name, outcome (passed, failed, errors, skipped, flaky), message, the
+#: failure's text, the test's file, and frames its reader parsed itself (else read from the text).
+Case: TypeAlias = tuple[str, str, str, str, str | None, tuple[Frame, ...]]
+
+
+def case_results(
+    cases: Iterable[Case], format_name: str, path: str, stated: list[dict[str, int]] | None = None
+) -> Iterator[Record | CaseCounts]:
+    """A report's records and counts from the tests it lists, in order: each failing or flaky run
+    becomes a record (located ``test[N]``), and the runs of one test merge (see ``finish_runs``)."""
+    counts = dict.fromkeys(("passed", "failed", "errors", "skipped", "flaky"), 0)
+    runs: Runs = {}
+    for index, (test, outcome, message, text, file, frames) in enumerate(cases, start=1):
+        counts[outcome] += 1
+        record = None
+        if outcome in ("failed", "errors", "flaky"):
+            source = Source(format=format_name, path=path, locator=f"test[{index}]")
+            record = case_record(test, message or outcome, text, source, outcome=outcome, file=file, frames=frames)
+        runs.setdefault(test, []).append((outcome, record))
+    yield from finish_runs(runs, counts, stated)
+
+
+def xml_count(node: Element, *attributes: str) -> int:
+    """The sum of a report element's count attributes (``failures="3"``, ``failed="1.0"``); one that is
+    missing or not a number counts 0."""
+    total = 0
+    for attribute in attributes:
+        try:
+            total += int(float(node.get(attribute) or 0))
+        except ValueError:
+            continue
+    return total
 
 
 def merge_runs(runs: list[tuple[str, Record | None]]) -> Record | None:
