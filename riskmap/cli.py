@@ -62,22 +62,23 @@ def _as_flags(params: list[Any]) -> None:
             param.metavar = ""
 
 
-class _Command(TyperCommand):
-    """A command whose --help shows flags as flags."""
+class _FlagsHelp:
+    """A command or group whose --help shows flags as flags."""
+
+    params: list[Any]
 
     def get_help_option(self, ctx: Any) -> TyperOption | None:
-        option = super().get_help_option(ctx)
+        option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
         _as_flags([option, *self.params])
         return option
 
 
-class _Group(TyperGroup):
-    """The riskmap command group: its own --help and every command's show flags as flags."""
+class _Command(_FlagsHelp, TyperCommand):
+    """A riskmap command."""
 
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        _as_flags([option, *self.params])
-        return option
+
+class _Group(_FlagsHelp, TyperGroup):
+    """The riskmap command group."""
 
 
 app = typer.Typer(

@@ -209,11 +209,12 @@ def read_runs(path: Path, components: Sequence[str] | None = None) -> list[Run]:
         if _version(connection, path) == 0:
             return []
         scores: dict[int, list[ComponentScore]] = {}
-        for run_id, name, layer, score, tier in connection.execute(
-            "SELECT run_id, component, layer, score, tier FROM component_scores ORDER BY run_id, score DESC, component"
-        ):
-            if components is None or name in components:
-                scores.setdefault(run_id, []).append(ComponentScore(name, layer, score, tier))
+        named = "" if components is None else f" WHERE component IN ({', '.join('?' * len(components))})"
+        query = ("SELECT run_id, component, layer, score, tier FROM component_scores"
+                 f"{named} ORDER BY run_id, score DESC, component")
+        rows = connection.execute(query, tuple(components or ())) if components is None or components else ()
+        for run_id, name, layer, score, tier in rows:
+            scores.setdefault(run_id, []).append(ComponentScore(name, layer, score, tier))
         return [
             Run(as_of=row[2], commit=row[3], ci=json.loads(row[4]), baseline=row[5], total=row[6], records=row[7],
                 open=row[8], by_tier=json.loads(row[9]), new=row[10], fixed=row[11], regressed=row[12],

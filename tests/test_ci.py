@@ -16,7 +16,7 @@ from helpers import CORPUS, DATA, ROOT, SAMPLE
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskmap.analyze.baseline import BaselineRecord, Change, record_change
+from riskmap.analyze.baseline import BaselineRecord, Change, identity, record_change
 from riskmap.analyze.owners import parse_codeowners, path_owners
 from riskmap.models import Severity, Status
 from riskmap.render.markdown import fitted
@@ -476,3 +476,10 @@ def test_the_gitlab_template_compares_with_the_default_branchs_artifact_and_gate
     report = _json(workdir / "riskmap-report" / "report.json")
     assert report["baseline"]["regressed"] == ["BUG-105"]
     assert [t["ci"]["CI_PIPELINE_ID"] for t in report["trend"]] == ["7", "8"]
+
+
+def test_an_error_monitor_issue_is_known_across_runs_by_its_id_as_the_analysis_merges_it():
+    """Two Sentry issues with one title are two identities; one issue keeps its identity when its title changes."""
+    assert identity("log", "APP-1", "title-hash", "sentry") != identity("log", "APP-2", "title-hash", "sentry")
+    assert identity("log", "APP-1", "old-title", "sentry") == identity("log", "APP-1", "new-title", "sentry")
+    assert identity("log", "log-1", "tmpl", "log") == identity("log", "log-2", "tmpl", "log")  # by fingerprint

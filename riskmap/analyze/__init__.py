@@ -11,6 +11,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from riskmap.analyze.baseline import is_issue
 from riskmap.analyze.categories import categorise
 from riskmap.analyze.components import ComponentMapper, RepoIndex, record_detail
 from riskmap.analyze.exclusion import DUPLICATE, exclusion
@@ -195,15 +196,12 @@ def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Re
 
 #: The identity kind of records that are one tracker or error-monitor issue each.
 ISSUE = "issue"
-#: Formats whose ids name an issue of an error monitor: its issue, event and event-list exports are
-#: readings of one issue (the reader gives each the issue's id).
-ISSUE_FORMATS = frozenset({"sentry"})
 
 
 def identity(record: Record) -> tuple[str, str] | None:
     """What makes two readings one piece of evidence: the tracker id of a bug or of an error-monitor
     issue; the fingerprint of a failing test or a log template (None when it has none)."""
-    if record.kind == Kind.bug or record.source.format in ISSUE_FORMATS:
+    if is_issue(record.kind, record.source.format):
         return (ISSUE, record.id)
     return (record.kind.value, record.fingerprint) if record.fingerprint else None
 

@@ -44,17 +44,28 @@ class Baseline:
     components: dict[str, tuple[float, Tier]]
 
 
-def identity(kind: str, record_id: str, fingerprint: str) -> str:
-    """A record's stable identity across runs: the tracker id of a bug; the test id or log template's
-    fingerprint of a test or a log (their ids derive from it, but the fingerprint is what stays)."""
-    if kind == Kind.bug or not fingerprint:
+#: Formats whose ids name an issue of an error monitor: its issue, event and event-list exports are
+#: readings of one issue (the reader gives each the issue's id).
+ISSUE_FORMATS = frozenset({"sentry"})
+
+
+def is_issue(kind: str, source_format: str) -> bool:
+    """Whether a record is one tracker or error-monitor issue, known by its id: a bug, or a record of an
+    error monitor (the analysis merges such readings by id, and runs are compared by it)."""
+    return kind == Kind.bug or source_format in ISSUE_FORMATS
+
+
+def identity(kind: str, record_id: str, fingerprint: str, source_format: str = "") -> str:
+    """A record's stable identity across runs: the id of an issue (``is_issue``); the test id or log
+    template's fingerprint of a test or a log (their ids derive from it, but the fingerprint is what stays)."""
+    if is_issue(kind, source_format) or not fingerprint:
         return f"{kind}:{record_id}"
     return f"{kind}:{fingerprint}"
 
 
 def scored_identity(record: ScoredRecord) -> str:
     """The identity of a record of the current analysis."""
-    return identity(record.kind, record.id, record.fingerprint)
+    return identity(record.kind, record.id, record.fingerprint, record.source.format)
 
 
 def parse_baseline(data: Any, path: str) -> Baseline:
@@ -64,7 +75,9 @@ def parse_baseline(data: Any, path: str) -> Baseline:
     records: dict[str, BaselineRecord] = {}
     try:
         for entry in data.get("records", []):
-            key = identity(str(entry["kind"]), str(entry["id"]), str(entry.get("fingerprint") or ""))
+            source = entry.get("source")
+            key = identity(str(entry["kind"]), str(entry["id"]), str(entry.get("fingerprint") or ""),
+                           str(source.get("format") or "") if isinstance(source, Mapping) else "")
             records.setdefault(key, BaselineRecord(str(entry["id"]), str(entry["severity"]), str(entry["status"])))
         components = {str(c["name"]): (float(c["score"]), Tier(c["tier"])) for c in data.get("components", [])}
     except (KeyError, TypeError, ValueError) as exc:

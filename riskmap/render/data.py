@@ -76,13 +76,17 @@ def _where(scored: ScoredRecord) -> str:
     return f"{source.path} {source.locator}".strip() if len(source.path) <= TEXT_CHARS else "the input"
 
 
+def _capped(scored: ScoredRecord, text: str, limit: int) -> str:
+    """One of a record's texts capped at ``limit``, naming the record's source when it is cut."""
+    return text if len(text) <= limit else capped(text, limit, _where(scored))
+
+
 def shown(scored: ScoredRecord) -> ScoredRecord:
-    """A record as a report may show it: e-mail addresses and tokens in its text hidden, its title
-    capped at TITLE_CHARS and its evidence and detail at TEXT_CHARS (marked as cut, naming the source)."""
-    title = redact(capped(scored.title, TITLE_CHARS, _where(scored)) if len(scored.title) > TITLE_CHARS
-                   else scored.title)
-    evidence = _redact_repeated(capped(scored.evidence, TEXT_CHARS, _where(scored)))
-    detail = _redact_repeated(capped(scored.detail, TITLE_CHARS, _where(scored))) if scored.detail else scored.detail
+    """A record as a report may show it: e-mail addresses and tokens in its text hidden, its title and
+    detail capped at TITLE_CHARS and its evidence at TEXT_CHARS (marked as cut, naming the source)."""
+    title = redact(_capped(scored, scored.title, TITLE_CHARS))
+    evidence = _redact_repeated(_capped(scored, scored.evidence, TEXT_CHARS))
+    detail = _redact_repeated(_capped(scored, scored.detail, TITLE_CHARS)) if scored.detail else scored.detail
     if title is scored.title and evidence == scored.evidence and detail == scored.detail:
         return scored
     return replace(scored, title=title, evidence=evidence, detail=detail)
@@ -134,7 +138,7 @@ def build_report(
         "layers": _layers(analysis),
         "components": components,
         "headline": fix_first(analysis.components, analysis.records),
-        "heatmap": heatmap(analysis, config.heatmap_top, categories, cells),
+        "heatmap": heatmap(analysis, config.heatmap_top, categories, cells, guessed),
         "roadmap": [item.model_dump(mode="json") for item in analysis.roadmap],
         "targets": [target.model_dump(mode="json") for target in analysis.targets],
         "layer_violations": [v.model_dump(mode="json") for v in analysis.violations],
@@ -173,12 +177,14 @@ def riskiest_categories(table: pd.DataFrame) -> list[str]:
     return sorted(map(str, totals.index), key=lambda k: (-round(float(totals[k]), 4), k))
 
 
-def heatmap(analysis: Analysis, top: int, categories: list[str], cells: dict[Any, float]) -> dict[str, Any]:
+def heatmap(
+    analysis: Analysis, top: int, categories: list[str], cells: dict[Any, float], guessed: set[str]
+) -> dict[str, Any]:
     """The heat map as report data: the ``top`` riskiest components (the analysis' order), then one
     ``rest`` row summing the others, then the ``unplaced`` row of the evidence riskmap could not place;
-    and above them the ``layers`` rolled up per category. Every row has its cells, score and records."""
+    and above them the ``layers`` rolled up per category. Every row has its cells, score and records;
+    ``guessed`` names the components whose layer is a guess (``guessed_layers``)."""
     by_name = {c.name: c for c in analysis.components}
-    guessed = guessed_layers(analysis.records)
     placed = [name for name in analysis.heatmap_rows if name != UNMAPPED]
     def cells_of(names: Sequence[str]) -> dict[str, float]:
         return {k: round(sum(float(cells.get((n, k), 0.0)) for n in names), 4) for k in categories}
