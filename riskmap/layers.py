@@ -140,6 +140,14 @@ def strip_runtime_root(path: str) -> str:
     return RUNTIME_ROOT.sub("", path.replace("\\", "/"), count=1)
 
 
+def drop_source_roots(parts: list[str]) -> list[str]:
+    """A path's parts without its leading source-root folders (``src``, ``lib`` ...), keeping the last."""
+    start = 0
+    while len(parts) - start > 1 and parts[start].lower() in SOURCE_ROOTS:
+        start += 1
+    return parts[start:]
+
+
 @lru_cache(maxsize=65536)
 def module_name(path: str) -> str:
     """A component name for a file: its module path without the source root (``domain.rules``).
@@ -155,8 +163,7 @@ def module_name(path: str) -> str:
         root = next((i for i, p in enumerate(parts[:-1]) if p.lower() in SOURCE_ROOTS), None)
         if root is not None:
             parts = parts[root + 1:]
-    while len(parts) > 1 and parts[0].lower() in SOURCE_ROOTS:
-        parts.pop(0)
+    parts = drop_source_roots(parts)
     if parts:
         parts[-1] = CODE_SUFFIXES.sub("", parts[-1])
     return ".".join(parts) or path

@@ -31,9 +31,9 @@ from riskmap.errors import UsageError
 from riskmap.layers import (
     INFRASTRUCTURE,
     LAYER_ORDER,
-    SOURCE_ROOTS,
     WORD_LAYER,
     conventional_layer,
+    drop_source_roots,
     is_test_file,
     module_name,
 )
@@ -306,10 +306,7 @@ def is_production(path: str) -> bool:
 
 def _from_source_root(path: str) -> str:
     """A repository path without its leading source roots (``src/pkg/x.py`` -> ``pkg/x.py``)."""
-    parts = path.split("/")
-    while len(parts) > 1 and parts[0].lower() in SOURCE_ROOTS:
-        parts.pop(0)
-    return "/".join(parts)
+    return "/".join(drop_source_roots(path.split("/")))
 
 
 def starter_components(repo_map: RepoMap) -> list[StarterComponent]:

@@ -49,11 +49,15 @@ def newest_timestamp(records: Sequence[Record]) -> datetime | None:
 
 def normalise(record: Record) -> Record:
     """A record with its severity normalised and its ``excluded`` reason decided (for ``riskmap ingest``)."""
-    severity, _ = normalise_severity(record.severity_raw)
+    record = decided(record)
+    return record if record.severity is not None else replace(
+        record, severity=normalise_severity(record.severity_raw)[0])
+
+
+def decided(record: Record) -> Record:
+    """A record with its ``excluded`` reason decided (``exclusion``): itself when that is unchanged."""
     reason = exclusion(record)
-    if record.severity is not None and reason == record.excluded:
-        return record
-    return replace(record, severity=record.severity or severity, excluded=reason)
+    return record if reason == record.excluded else replace(record, excluded=reason)
 
 
 def analyze(
@@ -67,9 +71,7 @@ def analyze(
     """
     read = [record for result in results for record in result.records]
     merged = merge_repeated(read, frozenset().union(*(r.passed_tests for r in results)))
-    decided = [record if record.excluded == (reason := exclusion(record)) else replace(record, excluded=reason)
-               for record in merged]
-    everything = fold_duplicates(decided)
+    everything = fold_duplicates([decided(record) for record in merged])
     as_of = as_of or newest_timestamp(everything)
     mapper = ComponentMapper(config.components, repo)
     unknown: Counter[str] = Counter()

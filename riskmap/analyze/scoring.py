@@ -26,7 +26,7 @@ def record_scores(frame: pd.DataFrame, weights: Weights, as_of: datetime | None)
         created = pd.to_datetime(frame["created_at"], utc=True)
         age_days = ((pd.Timestamp(as_of) - created).dt.total_seconds() / 86400.0).to_numpy()
         undated = np.isnan(age_days)
-        age_days = np.where(undated, 0.0, np.clip(age_days, 0.0, None))
+        age_days = np.clip(age_days, 0.0, None)  # an undated record's NaN age is replaced just below
         recency = np.where(undated, weights.undated_recency,
                            np.maximum(weights.min_recency, 0.5 ** (age_days / weights.half_life_days)))
     return np.round(severity * status * recency * occurrences, 6)

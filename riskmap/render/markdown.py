@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from riskmap.render import template_environment
-from riskmap.text import CONTROL_CHARS
+from riskmap.text import one_line
 
 #: How many rows the Markdown report shows of each long list (the JSON has them all).
 LIMITS = {"components": 25, "heatmap": 25, "roadmap": 30, "records": 30, "skipped": 20, "ids": 12, "changes": 30,
@@ -24,7 +24,7 @@ def escape_markdown(value: Any) -> str:
     """Untrusted text made inert in Markdown: no markup, no HTML, no mentions, one line."""
     if value is None:
         return ""
-    text = CONTROL_CHARS.sub(" ", str(value))
+    text = one_line(str(value))
     text = _SPECIAL.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     # after the escapes, or the # of the entity would be escaped too and shown as text
     return text.replace("@", "&#64;")

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from riskmap.models import Layer, SpecDraft
 from riskmap.render import template_environment
-from riskmap.text import CONTROL_CHARS, article, stable_hash
+from riskmap.text import article, one_line, stable_hash
 
 #: The first line of every spec file riskmap writes: how a later run tells its own files from edited ones.
 #: The first line of every spec file riskmap writes, with a hash of the rest: a file whose rest still
@@ -61,7 +61,7 @@ def escape_spec(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = CONTROL_CHARS.sub(" ", str(value))
+    text = one_line(str(value))
     return _MARKUP_START.sub(lambda found: found.group(1) * 2 + "\\" + found.group(2), text)
 
 
