@@ -53,15 +53,21 @@ def looks_like_log_object(item: Any) -> bool:
 
 def is_json_log(path: Path) -> bool:
     """Whether the file's first line is a JSON log object."""
+    is_json, item = first_json_line(path)
+    return is_json and looks_like_log_object(item)
+
+
+def first_json_line(path: Path) -> tuple[bool, Any]:
+    """Whether the file's first line that is not blank is JSON, and its value (False, None when it is not)."""
     for line in open_text(path):
         text = line.strip()
         if not text:
             continue
         try:
-            return looks_like_log_object(orjson.loads(text))
+            return True, orjson.loads(text)
         except orjson.JSONDecodeError:
-            return False
-    return False
+            return False, None
+    return False, None
 
 
 def json_entries(path: Path) -> Iterator[Entry]:

@@ -19,11 +19,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
-import orjson
-
 from riskmap.ingest.logs.entries import _GO_FRAME_LINE, Entry, level_of, read_entries, severity_of
 from riskmap.ingest.logs.files import GZIP_MAGIC, open_text
-from riskmap.ingest.logs.jsonlines import json_entries, json_line_entries
+from riskmap.ingest.logs.jsonlines import first_json_line, json_entries, json_line_entries
 from riskmap.ingest.logs.layouts import CONTINUATION, LAYOUTS, PLAIN, SAMPLE_LINES, Layout
 from riskmap.ingest.logs.learned import detect_layout
 from riskmap.ingest.logs.mined import MinedLog, TemplateGroup, _merged_groups
@@ -80,19 +78,19 @@ class PartialLog:
 def plan_log(path: str, kind: str, part_bytes: int) -> LogPlan:
     """Plan reading a log in parts of about ``part_bytes`` (see :func:`plan_at`)."""
     size = os.path.getsize(path)
-    return plan_at(path, kind, range(part_bytes, size, max(part_bytes, 1)))
+    return plan_at(path, kind, range(part_bytes, size, max(part_bytes, 1)), size)
 
 
-def plan_at(path: str, kind: str, offsets: Iterable[int]) -> LogPlan:
+def plan_at(path: str, kind: str, offsets: Iterable[int], size: int | None = None) -> LogPlan:
     """Plan reading a log in parts split near ``offsets``: each moves forward to the start of a line
     that always starts an entry (:func:`starts_entry`). A gzip file, and a JSON log whose first line
     is not JSON (a pretty-printed document), are one part."""
     with open(path, "rb") as handle:
         head = handle.read(2)
-    size = os.path.getsize(path)
+    size = os.path.getsize(path) if size is None else size
     if kind == "json-log":
         layout = PLAIN
-        splittable = head != GZIP_MAGIC and _first_line_is_json(path)
+        splittable = head != GZIP_MAGIC and first_json_line(Path(path))[0]
     else:
         layout = detect_layout([line for _, line in zip(range(SAMPLE_LINES), open_text(Path(path)), strict=False)])
         splittable = head != GZIP_MAGIC
@@ -109,22 +107,6 @@ def plan_at(path: str, kind: str, offsets: Iterable[int]) -> LogPlan:
         return LogPlan(path, kind, layout, ((0, -1),))
     points.append(size)
     return LogPlan(path, kind, layout, tuple(pairwise(points)))
-
-
-def _first_line_is_json(path: str) -> bool:
-    for line in open_text_path(path):
-        if line.strip():
-            try:
-                orjson.loads(line)
-            except orjson.JSONDecodeError:
-                return False
-            return True
-    return False
-
-
-def open_text_path(path: str) -> Iterator[str]:
-    """:func:`open_text` for a path given as text."""
-    return open_text(Path(path))
 
 
 def starts_entry(line: str, kind: str, layout: Layout) -> bool:
@@ -184,7 +166,7 @@ def read_part(plan: LogPlan, index: int) -> PartialLog:
     path = plan.path
     layout = own_layout(plan.layout)
     if end < 0:
-        lines: Iterable[str] = open_text_path(path)
+        lines: Iterable[str] = open_text(Path(path))
     else:
         lines = range_lines(path, start, end)
     counted = _Counted(lines)
