@@ -28,17 +28,34 @@ def _fault(text: str) -> str:
     return [f for f in stack_frames(text) if f.in_app][-1].file
 
 
+def _defects4j_report(corpus: Path, tmp_path: Path, project: str, *bugs: str) -> Path:
+    """A JUnit report of the first trigger test of each Defects4J bug, its real stack trace as the failure."""
+    cases = []
+    for bug in bugs:
+        trace = (corpus / "labelled/defects4j" / project / "trigger_tests" / bug).read_text(encoding="utf-8")
+        header, _, body = trace.partition("\n")
+        classname, _, name = header.removeprefix("--- ").partition("::")
+        body = body.split("\n--- ")[0].replace("&", "&amp;").replace("<", "&lt;")
+        cases.append(f'<testcase classname="{classname}" name="{name}"><failure message="failed">{body}</failure>'
+                     "</testcase>")
+    report = tmp_path / f"{project.lower()}-{'-'.join(bugs)}.xml"
+    report.write_text(f'<testsuite name="{project}">{"".join(cases)}</testsuite>', encoding="utf-8")
+    return report
+
+
 def test_java_defects4j_trace_lands_at_the_innermost_application_class(cli, corpus, tmp_path):
-    trace = (corpus / "labelled/defects4j/Cli/trigger_tests/24").read_text(encoding="utf-8")
-    header, _, body = trace.partition("\n")
-    classname, _, name = header.removeprefix("--- ").partition("::")
-    report = tmp_path / "cli.xml"
-    body = body.split("\n--- ")[0].replace("&", "&amp;").replace("<", "&lt;")
-    report.write_text(f'<testsuite name="Cli"><testcase classname="{classname}" name="{name}">'
-                      f'<failure message="failed">{body}</failure></testcase></testsuite>', encoding="utf-8")
-    [record] = _components(cli, report, tmp_path)
+    [record] = _components(cli, _defects4j_report(corpus, tmp_path, "Cli", "24"), tmp_path)
     assert record["component"] == "org.apache.commons.cli.HelpFormatter"
     assert record["detail"] == "HelpFormatter.renderWrappedText"
+
+
+def test_a_test_named_after_no_shown_class_lands_at_the_shown_class_its_name_begins_with(cli, corpus, tmp_path):
+    """DoubleMetaphone2Test fails on an assertion alone; another test's trace shows DoubleMetaphone."""
+    alone = _components(cli, _defects4j_report(corpus, tmp_path, "Codec", "3"), tmp_path)
+    assert [r["component"] for r in alone] == ["org.apache.commons.codec.language.DoubleMetaphone2"]
+    both = _components(cli, _defects4j_report(corpus, tmp_path, "Codec", "3", "13"), tmp_path)
+    assert [r["component"] for r in both] == ["org.apache.commons.codec.language.DoubleMetaphone"] * 2
+    assert "begins its name" in both[0]["evidence"] + both[1]["evidence"]
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -135,6 +152,8 @@ def test_a_test_class_points_at_the_class_it_tests(name, package):
         assert tested is not None and tested.endswith(f"{name}.{test.rsplit('.', 1)[1]}")
         assert not is_test_file(tested) or any(p in ("spec", "specs", "testing") for p in package)
     assert code_under_test(f"tests/test_{name.lower()}.py") == f"{name.lower()}.py"
+    assert code_under_test(f"{prefix}{name}3DTests.java") == f"{prefix}{name}3D.java"  # a capital before Tests
+    assert code_under_test(f"{prefix}{name}TestCase.java") == f"{prefix}{name}.java"
     assert code_under_test(f"src/{name.lower()}.spec.ts") == f"src/{name.lower()}.ts"
 
 

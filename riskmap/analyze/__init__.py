@@ -96,7 +96,7 @@ def analyze(
         placements.append(mapper.place(record))
         prints.append(record.fingerprint or fingerprint(record.kind, record.title))
         gaps.append(field_text(record.extra, GAP_FIELDS) if record.extra else None)
-    placements = mapper.merge_named(placements)
+    placements = mapper.to_shown_modules(everything, mapper.merge_named(placements))
     counts = [config.count_excluded or record.excluded is None for record in everything]
 
     table = pd.DataFrame(

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from riskmap.config import ComponentRule
 from riskmap.layers import UNMAPPED, conventional_layer, file_stem, is_test_file, module_name
-from riskmap.models import Layer, Placement, Record
+from riskmap.models import Kind, Layer, Placement, Record
 
 #: Infrastructure named in a title places a record that nothing else places (integration).
 TITLE_KEYWORDS = (
@@ -100,6 +100,32 @@ class ComponentMapper:
                     "component": module, "evidence": f"{placement.evidence}; the only module of that name is {module}",
                 })
         return [renamed.get(p, p) for p in placements] if renamed else placements
+
+    def to_shown_modules(self, records: Sequence[Record], placements: list[Placement]) -> list[Placement]:
+        """Move failing tests placed at a class under test that no trace shows to the shown class
+        whose name begins its name.
+
+        A test whose trace reaches only test code is placed at the code its name names
+        (``DoubleMetaphone2Test`` -> ``DoubleMetaphone2``, ``StringUtilsTrimEmptyTest`` ->
+        ``StringUtilsTrimEmpty``, ``TestLocalDate_Constructors`` -> ``LocalDate_Constructors``). When
+        neither the in-app frames of the analysed records nor the ``--repo`` index show a module of
+        that name, but show one whose name begins it up to a word boundary (a capital, a digit, ``_``
+        or ``-`` follows: ``DoubleMetaphone``, ``StringUtils``, ``LocalDate``), the record goes there:
+        the longest such name of at least ``MIN_SHOWN_NAME`` (3) characters; of several modules with
+        that name, the one whose package shares most with the test's.
+        """
+        shown = _shown_modules(records, self._repo)
+        moved: dict[str, Placement | None] = {}
+        result = list(placements)
+        for index, (record, placement) in enumerate(zip(records, placements, strict=True)):
+            if not _named_by_test(record, placement):
+                continue
+            if placement.component not in moved:
+                moved[placement.component] = _shown_prefix(placement, shown)
+            found = moved[placement.component]
+            if found is not None:
+                result[index] = found
+        return result
 
     def _rule_hit(
         self, located: list[str], hint: str | None, labels: tuple[str, ...]
@@ -185,6 +211,58 @@ class ComponentMapper:
 
 #: A component field naming a method of a class (``EventPublisher.publish_event``): the class is the component.
 _METHOD_OF_CLASS = re.compile(r"([A-Z][\w$]*)\.([a-z_][\w$]*)")
+
+
+#: The shortest module name a tested name may be moved to (see ComponentMapper.to_shown_modules).
+MIN_SHOWN_NAME = 3
+
+
+def _shown_modules(records: Sequence[Record], repo: RepoIndex | None) -> dict[str, set[str]]:
+    """Module name -> the modules of that last name that the records' in-app, non-test frames (and
+    the repository) show."""
+    shown: dict[str, set[str]] = {}
+    files = {f.file for record in records for f in record.frames if f.in_app}
+    names = {module_name(file) for file in files if not is_test_file(file)}
+    if repo is not None:
+        names.update(module_name(path) for path in repo.modules)
+    for name in names:
+        shown.setdefault(name.rsplit(".", 1)[-1], set()).add(name)
+    return shown
+
+
+def _named_by_test(record: Record, placement: Placement) -> bool:
+    """A failing test placed by its name at the code it tests: no trace frame reaches other code."""
+    return (record.kind is Kind.test and placement.signal == "file" and bool(record.paths)
+            and not any(f.in_app and not is_test_file(f.file) for f in record.frames))
+
+
+def _shown_prefix(placement: Placement, shown: dict[str, set[str]]) -> Placement | None:
+    """The placement at the longest shown module whose name begins the placed one's (see
+    ComponentMapper.to_shown_modules), or None when its own name is shown or none fits."""
+    package, _, name = placement.component.rpartition(".")
+    if name in shown:
+        return None
+    fits = [known for known in shown if len(known) >= MIN_SHOWN_NAME and len(known) < len(name)
+            and name.startswith(known) and (name[len(known)].isupper() or name[len(known)] in "0123456789_-")]
+    if not fits:
+        return None
+    best = max(fits, key=lambda known: (len(known), known))
+    module = min(shown[best], key=lambda m: (-_shared_segments(m.rpartition(".")[0], package), m))
+    found = conventional_layer(module.replace(".", "/"))
+    layer, why = found if found else (Layer.unmapped, "no conventional layer name")
+    return Placement(component=module, layer=layer, confidence=CONFIDENCE["frame"], signal="file",
+                     evidence=f"{placement.evidence}; no trace shows {name}, {module} (shown in other traces) "
+                              f"begins its name; layer from {why}")
+
+
+def _shared_segments(one: str, other: str) -> int:
+    """How many leading dotted segments two package names share."""
+    count = 0
+    for a, b in zip(one.split("."), other.split("."), strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
 
 
 def app_frames(record: Record) -> tuple[str, ...]:

@@ -196,8 +196,8 @@ def case_record(
     )
 
 
-#: A JVM or .NET test class name: ``org.acme.FooTest``, ``org.acme.TestFoo``, ``Acme.FooTests``.
-_TEST_CLASS = re.compile(r"(?:[\w$]+\.)+(?:[A-Z][\w$]*Tests?|Tests?[A-Z][\w$]*)")
+#: A JVM or .NET test class name: ``org.acme.FooTest``, ``org.acme.TestFoo``, ``Acme.FooTests``, ``x.FooTestCase``.
+_TEST_CLASS = re.compile(r"(?:[\w$]+\.)+(?:[A-Z][\w$]*(?:Tests?|TestCase)|Tests?[A-Z][\w$]*)")
 
 
 def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
