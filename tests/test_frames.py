@@ -10,6 +10,7 @@ from helpers import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 
+from riskmap.analyze.components import builds_error
 from riskmap.ingest.frames import PARSERS, may_hold_trace, stack_frames
 from riskmap.layers import code_under_test, is_test_file, module_name
 
@@ -47,6 +48,29 @@ def test_java_defects4j_trace_lands_at_the_innermost_application_class(cli, corp
     [record] = _components(cli, _defects4j_report(corpus, tmp_path, "Cli", "24"), tmp_path)
     assert record["component"] == "org.apache.commons.cli.HelpFormatter"
     assert record["detail"] == "HelpFormatter.renderWrappedText"
+
+
+@pytest.mark.parametrize(("bug", "component", "detail"), [
+    ("17", "com.fasterxml.jackson.core.json.UTF8JsonGenerator", "UTF8JsonGenerator._outputRawMultiByteChar"),
+    ("24", "com.fasterxml.jackson.core.base.ParserBase", "ParserBase.convertNumberToLong"),
+])
+def test_a_frame_that_only_reports_the_error_is_not_the_fault(cli, corpus, tmp_path, bug, component, detail):
+    """``JsonGenerator._reportError``, ``JsonParser._constructError``, ``reportOverflowLong``: their caller failed."""
+    [record] = _components(cli, _defects4j_report(corpus, tmp_path, "JacksonCore", bug), tmp_path)
+    assert (record["component"], record["detail"]) == (component, detail)
+
+
+@pytest.mark.parametrize(("function", "builds"), [
+    ("JsonGenerator._reportError", True), ("ParserMinimalBase.reportOverflowLong", True),
+    ("DeserializationContext.mappingException", True), ("JsonMappingException.from", True),
+    ("NotPositiveException.<init>", True), ("JsonMappingException$Reference.<init>", True),
+    ("new ValidationError", True), ("raise_error", True), ("ThrowHelper.ThrowArgumentNullException", True),
+    ("Parser.parse", False), ("Reporter.run", False), ("Foo.throwable", False), ("Foo.reportsCount", False),
+    ("ErrorHandler.handle", False), ("Result.getError", False), ("Result.isError", False), ("handleError", False),
+    ("Range.<init>", False), ("", False),
+])
+def test_what_builds_an_error(function, builds):
+    assert builds_error(function) is builds
 
 
 def test_a_test_named_after_no_shown_class_lands_at_the_shown_class_its_name_begins_with(cli, corpus, tmp_path):

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from riskmap.config import ComponentRule
 from riskmap.layers import UNMAPPED, conventional_layer, file_stem, is_test_file, module_name
-from riskmap.models import Kind, Layer, Placement, Record
+from riskmap.models import Frame, Kind, Layer, Placement, Record
 
 #: Infrastructure named in a title places a record that nothing else places (integration).
 TITLE_KEYWORDS = (
@@ -268,11 +268,38 @@ def _shared_segments(one: str, other: str) -> int:
 def app_frames(record: Record) -> tuple[str, ...]:
     """The files of a record's in-app frames, outermost first, the fault frame last.
 
-    Test code is not the fault: test frames count only when no other in-app frame is there.
+    Test code is not the fault: test frames count only when no other in-app frame is there. Nor
+    is code that only builds or reports the error (see ``builds_error``): innermost frames of that
+    kind are left out, so their caller is the fault frame (never all of them).
     """
-    app = [f.file for f in record.frames if f.in_app]
-    code = [file for file in app if not is_test_file(file)]
-    return tuple(code or app)
+    frames = _fault_frames(record)
+    return tuple(f.file for f in frames)
+
+
+def _fault_frames(record: Record) -> list[Frame]:
+    """The in-app frames that app_frames names, outermost first, the fault frame last."""
+    app = [f for f in record.frames if f.in_app]
+    code = [f for f in app if not is_test_file(f.file)] or app
+    end = len(code)
+    while end > 1 and builds_error(code[end - 1].function):
+        end -= 1
+    return code[:end]
+
+
+#: A function that reports or throws (``reportError``, ``_reportError``, ``throwIfNull``, ``raise_error``,
+#: .NET's ``ThrowHelper.ThrowArgumentException``) or builds an error (``mappingException``,
+#: ``_constructError``, JavaScript's ``new ValidationError``), or any function of an error class
+#: (``JsonMappingException.from``, ``FooException.<init>``).
+_BUILDS_ERROR = re.compile(r"(?:^|[.$ ])_*(?:(?:[Rr]eport|[Tt]hrow|[Rr]aise)(?:[A-Z_]\w*)?"
+                           r"|(?!(?:get|is|has|set|on|log|handle)[A-Z])\w*(?:Exception|Error))$"
+                           r"|(?:Exception|Error)(?:\$\w+)?\.[^.]+$")
+
+
+def builds_error(function: str) -> bool:
+    """Whether a frame's function only builds, reports or throws an error, so that its caller is the
+    fault: a method named ``report*``/``throw*``/``raise*`` or ending in ``Exception``/``Error`` (not a
+    ``get``/``is``/``has``/``set``/``on``/``log``/``handle`` one), or a method of a class whose name ends so."""
+    return _BUILDS_ERROR.search(function) is not None
 
 
 def record_detail(record: Record, placement: Placement) -> str | None:
@@ -282,7 +309,7 @@ def record_detail(record: Record, placement: Placement) -> str | None:
     hint = record.component_hint
     if hint and hint != placement.component and _slug(hint) != _slug(placement.component.rsplit(".", 1)[-1]):
         return hint
-    fault = next((f for f in reversed(record.frames) if f.in_app and not is_test_file(f.file)), None)
+    fault = next((f for f in reversed(_fault_frames(record)) if not is_test_file(f.file)), None)
     return fault.function or None if fault is not None else None
 
 
