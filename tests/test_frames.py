@@ -10,7 +10,7 @@ from helpers import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskmap.analyze.components import builds_error
+from riskmap.analyze.components import builds_error, rejects_argument
 from riskmap.ingest.frames import PARSERS, may_hold_trace, stack_frames
 from riskmap.layers import code_under_test, is_test_file, module_name
 
@@ -58,6 +58,27 @@ def test_a_frame_that_only_reports_the_error_is_not_the_fault(cli, corpus, tmp_p
     """``JsonGenerator._reportError``, ``JsonParser._constructError``, ``reportOverflowLong``: their caller failed."""
     [record] = _components(cli, _defects4j_report(corpus, tmp_path, "JacksonCore", bug), tmp_path)
     assert (record["component"], record["detail"]) == (component, detail)
+
+
+@pytest.mark.parametrize(("project", "bug", "component"), [
+    ("Chart", "13", "org.jfree.chart.block.BorderArrangement"),  # Range.<init> refuses lower > upper
+    ("Compress", "20", "org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream"),  # setMode refuses
+])
+def test_a_refused_argument_is_the_callers_fault(cli, corpus, tmp_path, project, bug, component):
+    """An IllegalArgumentException's thrower checked its argument: the caller in another file passed it."""
+    [record] = _components(cli, _defects4j_report(corpus, tmp_path, project, bug), tmp_path)
+    assert record["component"] == component
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    ("java.lang.IllegalArgumentException: no\n\tat a.B.c(B.java:1)", True),
+    ("java.lang.NumberFormatException: For input string\n\tat a.B.c(B.java:1)", True),
+    ("java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\nCaused by: java.lang.IllegalArgumentException", True),
+    ("java.lang.IllegalArgumentException: x\n\tat a.B.c(B.java:1)\nCaused by: java.io.IOException: y", False),
+    ("junit.framework.AssertionFailedError: expected IllegalArgumentException\n\tat a.BTest.t(BTest.java:1)", False),
+])
+def test_which_root_cause_is_a_refused_argument(text, refused):
+    assert rejects_argument(text) is refused
 
 
 @pytest.mark.parametrize(("function", "builds"), [

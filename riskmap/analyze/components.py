@@ -270,7 +270,8 @@ def app_frames(record: Record) -> tuple[str, ...]:
 
     Test code is not the fault: test frames count only when no other in-app frame is there. Nor
     is code that only builds or reports the error (see ``builds_error``): innermost frames of that
-    kind are left out, so their caller is the fault frame (never all of them).
+    kind are left out, so their caller is the fault frame (never all of them). When the root cause
+    is a refused argument (see ``rejects_argument``), the fault is the caller in another file.
     """
     frames = _fault_frames(record)
     return tuple(f.file for f in frames)
@@ -283,7 +284,31 @@ def _fault_frames(record: Record) -> list[Frame]:
     end = len(code)
     while end > 1 and builds_error(code[end - 1].function):
         end -= 1
+    if end > 1 and rejects_argument(record.description):
+        thrower = code[end - 1].file
+        caller = next((i for i in range(end - 1, 0, -1) if code[i - 1].file != thrower), None)
+        if caller is not None:
+            end = caller
     return code[:end]
+
+
+#: The JVM's exceptions for a bad argument, as the root cause of a trace (its last ``Caused by:``, else its
+#: first exception line).
+_ARGUMENT_ERRORS = ("java.lang.IllegalArgumentException", "java.lang.NumberFormatException")
+_ROOT_CAUSE = re.compile(r"^\s*Caused by: ([\w$.]+)", re.M)
+_FIRST_ERROR = re.compile(r"^\s*([\w$.]+(?:Exception|Error))\b", re.M)
+
+
+def rejects_argument(text: str) -> bool:
+    """Whether a trace's root cause is the JVM's ``IllegalArgumentException`` or ``NumberFormatException``:
+    the code that threw it checked an argument and refused it, so its caller (the innermost frame of
+    another file) is the fault."""
+    if "IllegalArgumentException" not in text and "NumberFormatException" not in text:
+        return False
+    causes = _ROOT_CAUSE.findall(text)
+    first = _FIRST_ERROR.search(text)
+    root = causes[-1] if causes else first.group(1) if first else ""
+    return root.rstrip(":") in _ARGUMENT_ERRORS
 
 
 #: A function that reports or throws (``reportError``, ``_reportError``, ``throwIfNull``, ``raise_error``,
