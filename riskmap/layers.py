@@ -63,9 +63,10 @@ RUNTIME_ROOT = re.compile(
     re.IGNORECASE,
 )
 
-#: Test code: test folders, ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs`` (``Plot3DTests`` too),
+#: Test code: test folders (and test-support packages whose name starts with ``test``: ``testsupport``,
+#: ``testutil``, ``testdata``), ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs`` (``Plot3DTests`` too),
 #: ``TestX.java``, ``x.spec.ts``, and test helpers (``XTestCase``, ``XTestBase``, ``XTestUtils``, ``AbstractTestX``).
-_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|__tests__|spec|specs|testing)/|(?:^|/)test_[^/]+$"
+_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|__tests__|spec|specs|testing|test[a-z_]+)/|(?:^|/)test_[^/]+$"
                         r"|_(?:test|spec)\.\w+$|[A-Za-z0-9](?:Tests?|TestCase|TestBase|TestUtils?|TestHelpers?)\.\w+$"
                         r"|(?:^|/)(?:Abstract)?Tests?[A-Z]\w*\.\w+$|\.(?:test|spec)\.\w+$")
 #: What a test file's name adds to the name of the code it tests.

@@ -202,6 +202,16 @@ def test_a_test_class_points_at_the_class_it_tests(name, package):
     assert code_under_test(f"src/{name.lower()}.spec.ts") == f"src/{name.lower()}.ts"
 
 
+@pytest.mark.parametrize(("path", "test"), [
+    ("com/fasterxml/jackson/core/testsupport/AsyncReaderWrapper.java", True),
+    ("src/testutil/fixtures.py", True), ("org/jfree/chart/plot/junit/PiePlot3DTests.java", True),
+    ("org/apache/commons/compress/archivers/ZipTestCase.java", True),
+    ("docs/latest/conf.py", False), ("com/acme/contest/Entry.java", False), ("com/acme/TestimonyService.java", False),
+])
+def test_test_support_code_is_test_code(path, test):
+    assert is_test_file(path) is test
+
+
 def test_cns427_export_gives_one_component_per_file_with_the_integration_module_first(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("analyze", DATA / "cns427_20.json", "--out", out, "-q").code == 0
