@@ -198,6 +198,15 @@ def is_library(component: str | None, prefixes: Iterable[str]) -> bool:
     return not any(_contains(path, prefix) for prefix in prefixes)
 
 
+def in_test_package(component: str | None, test_class: str) -> bool:
+    """A placed component in the failing test's own package (``org.mockitousage.bugs.Foo`` for
+    ``org.mockitousage.bugs.FooTest``): the class under test named after the test, which is no library even
+    where that package holds tests only."""
+    if not component or component == UNMAPPED:
+        return False
+    return dotted(component).rpartition(".")[0] == top_level(test_class).rpartition(".")[0]
+
+
 def is_test_class(cls: str) -> bool:
     """A test class: its simple top-level name ends with Test or Tests, or starts with Test."""
     name = top_level(cls).rsplit(".", 1)[-1]
@@ -243,6 +252,7 @@ class PlacementRow:
     bugs: int = 0
     correct: int = 0
     in_library: int = 0
+    in_tests: int = 0
     unmapped: int = 0
     naive_correct: int = 0
     shared_tests: int = 0
@@ -276,7 +286,10 @@ def measure_project(folder: Path, work: Path, segments: int = 3) -> PlacementRow
     for bug in bugs:
         component = by_id.get(bug.test.test_id, {}).get("component")
         row.correct += placed_correctly(component, bug.modified)
-        row.in_library += is_library(component, prefixes)
+        outside = is_library(component, prefixes)
+        in_tests = outside and in_test_package(component, bug.test.classname)
+        row.in_library += outside and not in_tests
+        row.in_tests += in_tests
         row.unmapped += component in (None, UNMAPPED)
         row.naive_correct += placed_correctly(naive_component(bug.test, prefixes), bug.modified)
     return row
@@ -293,7 +306,7 @@ def placement(root: Path, work: Path, segments: int = 3) -> list[PlacementRow]:
     rows = [measure_project(folder, work, segments) for folder in defects4j_projects(root)]
     total = PlacementRow("total")
     for row in rows:
-        for name in ("bugs", "correct", "in_library", "unmapped", "naive_correct", "shared_tests"):
+        for name in ("bugs", "correct", "in_library", "in_tests", "unmapped", "naive_correct", "shared_tests"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return [*rows, total]
 
@@ -301,15 +314,17 @@ def placement(root: Path, work: Path, segments: int = 3) -> list[PlacementRow]:
 def print_placement(title: str, rows: list[PlacementRow]) -> None:
     """The placement table."""
     print(f"\n{title}")
-    print(f"  {'project':12} {'bugs':>5} {'placed ok':>9} {'share':>6} {'library':>7} {'unmapped':>8}"
+    print(f"  {'project':15} {'bugs':>5} {'placed ok':>9} {'share':>6} {'library':>7} {'test pkg':>8} {'unmapped':>8}"
           f" {'naive ok':>8} {'naive':>6}")
     for r in rows:
-        print(f"  {r.project:12} {r.bugs:5} {r.correct:9} {r.share:6.3f} {r.in_library:7} {r.unmapped:8}"
+        print(f"  {r.project:15} {r.bugs:5} {r.correct:9} {r.share:6.3f} {r.in_library:7} {r.in_tests:8} {r.unmapped:8}"
               f" {r.naive_correct:8} {r.naive_share:6.3f}{'  ' + r.error if r.error else ''}")
     shared = rows[-1].shared_tests if rows else 0
     if shared:
         print(f"  ({shared} bugs share their first trigger test with an earlier bug of their project: one testcase,"
               " one record)")
+    print("  (library: outside the packages of the classes the fixes changed; test pkg: outside them too, but in the"
+          " failing test's own package, i.e. the class under test named after the test)")
 
 
 # ---------------------------------------------------------------- 2. defects (NLBSE'24 issues, issue #11)

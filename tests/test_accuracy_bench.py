@@ -92,6 +92,15 @@ def test_library_is_outside_the_project_prefixes():
     assert not accuracy.is_library("(unmapped)", prefixes)
 
 
+def test_a_class_under_test_in_the_tests_own_package_is_no_library():
+    test = "org.mockitousage.bugs.NPEWithCertainMatchersTest"
+    assert accuracy.in_test_package("org.mockitousage.bugs.NPEWithCertainMatchers", test)
+    assert accuracy.in_test_package("org/mockitousage/bugs/Helper.java", test + "$Inner")
+    assert not accuracy.in_test_package("org.mockitoutil.ClassLoaders", test)
+    assert not accuracy.in_test_package("junit.framework.Assert", test)
+    assert not accuracy.in_test_package("(unmapped)", test)
+
+
 TRIGGER = """--- org.example.app.ParserTest::testParse
 java.lang.IllegalStateException: bad <input> & "quotes"\x01
 \tat java.util.ArrayList.get(ArrayList.java:10)
