@@ -64,14 +64,15 @@ RUNTIME_ROOT = re.compile(
 )
 
 #: Test code: test folders (and test-support packages whose name starts with ``test``: ``testsupport``,
-#: ``testutil``, ``testdata``), ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs`` (``Plot3DTests`` too),
-#: ``TestX.java``, ``x.spec.ts``, and test helpers (``XTestCase``, ``XTestBase``, ``XTestUtils``, ``AbstractTestX``).
+#: ``testutil``, ``testdata``), ``test_x.py``, ``x_test.go``, ``XTest.java``/``XTests.cs`` (``Plot3DTests``,
+#: ``X_Test`` too), ``TestX.java``, ``x.spec.ts``, and test helpers (``XTestCase``, ``XTestBase``, ``XTestUtils``,
+#: ``AbstractTestX``).
 _TEST_FILE = re.compile(r"(?:^|/)(?:tests?|__tests__|spec|specs|testing|test[a-z_]+)/|(?:^|/)test_[^/]+$"
-                        r"|_(?:test|spec)\.\w+$|[A-Za-z0-9](?:Tests?|TestCase|TestBase|TestUtils?|TestHelpers?)\.\w+$"
+                        r"|_(?:test|spec)\.\w+$|\w(?:Tests?|TestCase|TestBase|TestUtils?|TestHelpers?)\.\w+$"
                         r"|(?:^|/)(?:Abstract)?Tests?[A-Z]\w*\.\w+$|\.(?:test|spec)\.\w+$")
 #: What a test file's name adds to the name of the code it tests.
 _UNDER_TEST = (
-    (re.compile(r"(?:Tests?|TestCase|Spec)(\.\w+)?$"), r"\1"),
+    (re.compile(r"_?(?:Tests?|TestCase|Spec)(\.\w+)?$"), r"\1"),
     (re.compile(r"^Tests?(?=[A-Z])"), ""),
     (re.compile(r"^test_"), ""),
     (re.compile(r"_(?:test|spec)(\.\w+)?$"), r"\1"),

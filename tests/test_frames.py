@@ -199,6 +199,8 @@ def test_a_test_class_points_at_the_class_it_tests(name, package):
     assert code_under_test(f"tests/test_{name.lower()}.py") == f"{name.lower()}.py"
     assert code_under_test(f"{prefix}{name}3DTests.java") == f"{prefix}{name}3D.java"  # a capital before Tests
     assert code_under_test(f"{prefix}{name}TestCase.java") == f"{prefix}{name}.java"
+    assert code_under_test(f"{prefix}{name}_Test.java") == f"{prefix}{name}.java"
+    assert is_test_file(f"{prefix}{name}_Test.java") and is_test_file(f"{prefix}{name}3DTests.java")
     assert code_under_test(f"src/{name.lower()}.spec.ts") == f"src/{name.lower()}.ts"
 
 
