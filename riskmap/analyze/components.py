@@ -6,8 +6,11 @@ the layer its code shows; the record's file path (a component is a source file: 
 naming a class or ``Class.method`` in that file is kept as the record's detail); the record's own
 component field (when it only names a frame's file, the file's component; ``Class.method`` rolls
 up to ``Class``); its fault frame, the innermost in-app frame of the root cause (test code only
-when the trace reaches no other in-app code); infrastructure names in its title. What none of
+when the trace reaches no other in-app code; not a frame that only builds or reports the error;
+the caller of code that refused an argument); infrastructure names in its title. What none of
 these place is ``unmapped``. A layer hint in another frame's file name never outranks the fault frame.
+A failing test placed at the code its name names, where no trace shows that code, moves to the shown
+code whose name begins that name (``ComponentMapper.to_shown_modules``).
 """
 
 from __future__ import annotations
@@ -251,8 +254,8 @@ def _shown_prefix(placement: Placement, shown: dict[str, set[str]]) -> Placement
     found = conventional_layer(module.replace(".", "/"))
     layer, why = found if found else (Layer.unmapped, "no conventional layer name")
     return Placement(component=module, layer=layer, confidence=CONFIDENCE["frame"], signal="file",
-                     evidence=f"{placement.evidence}; no trace shows {name}, {module} (shown in other traces) "
-                              f"begins its name; layer from {why}")
+                     evidence=f"{placement.evidence}; no trace or repository file shows {name}, and {module} "
+                              f"(one they show) begins its name; layer from {why}")
 
 
 def _shared_segments(one: str, other: str) -> int:
