@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from riskmap.analyze.components import ComponentMapper
 from riskmap.config import ComponentRule
 from riskmap.layers import LAYER_WORDS, conventional_layer, module_name
-from riskmap.models import Frame, Layer, Record, Source
+from riskmap.models import Frame, Kind, Layer, Record, Source
 
 SOURCE = Source(format="json", path="bugs.json", locator="record[1]")
 NEUTRAL = st.from_regex(r"[a-z]{3,8}", fullmatch=True).filter(
@@ -122,3 +122,33 @@ def test_an_ambiguous_bare_name_stays_as_given():
     second = mapper.place(_record(paths=("services/b/handler.py",)))
     bare = mapper.place(_record(component_hint="handler"))
     assert mapper.merge_named([first, second, bare])[2].component == "handler"
+
+
+_CAMEL = st.from_regex(r"[A-Z][a-z]{2,6}", fullmatch=True).filter(lambda w: w not in ("Test", "Tests", "Spec", "Specs"))
+
+
+_PACKAGE = st.lists(NEUTRAL.filter(lambda w: not w.startswith(("test", "spec"))), min_size=1, max_size=3)
+
+
+@given(shown=st.lists(_CAMEL, min_size=1, max_size=3).map("".join), rest=_CAMEL,
+       lower=st.from_regex(r"[a-z]{1,4}", fullmatch=True), package=_PACKAGE)
+def test_a_test_goes_to_the_shown_class_its_name_begins_with_at_a_word_boundary(shown, rest, lower, package):
+    """``{shown}{rest}Test`` shows only test code; another record's trace shows ``{shown}``: it moves there, but
+    not when the name goes on in lower case (``{shown}{lower}``: another word), nor when its own class is shown."""
+    folder = "/".join(package)
+    trace = _record(kind=Kind.test, frames=(Frame(file=f"{folder}/{shown}.java", function=f"{shown}.run"),))
+
+    def placed(tested: str, *others: Record) -> str:
+        test = _record(kind=Kind.test, paths=(f"{folder}/{tested}",),
+                       frames=(Frame(file=f"{folder}/{tested}Test.java", function=f"{tested}Test.test"),))
+        records = [test, *others]
+        mapper = ComponentMapper([])
+        return mapper.to_shown_modules(records, [mapper.place(r) for r in records])[0].component
+
+    dotted = ".".join(package)
+    assert placed(f"{shown}{rest}", trace) == f"{dotted}.{shown}"
+    assert placed(f"{shown}7", trace) == f"{dotted}.{shown}"
+    assert placed(f"{shown}{lower}", trace) == f"{dotted}.{shown}{lower}"
+    assert placed(f"{shown}{rest}") == f"{dotted}.{shown}{rest}"
+    own = _record(kind=Kind.test, frames=(Frame(file=f"{folder}/{shown}{rest}.java", function="X.y"),))
+    assert placed(f"{shown}{rest}", trace, own) == f"{dotted}.{shown}{rest}"
