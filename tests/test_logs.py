@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from riskmap.ingest.logs.entries import read_entries
 from riskmap.ingest.logs.layouts import LAYOUTS, PLAIN
-from riskmap.ingest.logs.learned import detect_layout
+from riskmap.ingest.logs.learned import detect_layout, learned_time
 from riskmap.ingest.logs.mining import (
     VARIABLE_WORDS,
     TemplateMiner,
@@ -498,6 +498,38 @@ def test_a_header_no_layout_knows_is_learned_from_the_file(shape):
     entries = list(read_entries(lines, layout))
     assert len(entries) == len(lines)
     assert (entries[0].time, entries[0].level, entries[0].component, entries[0].message) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2017-05-16 00:00:07.250 25746", "2017-05-16T00:00:07.250000+00:00"),  # a pid after the time
+    ("2005-06-03-15.42.50.675872", "2005-06-03T15:42:50.675872+00:00"),
+    ("1117838570 2005.06.03", "2005-06-03T22:42:50+00:00"),  # the epoch says more than the date alone
+    ("1117838570.5 17", "2005-06-03T22:42:50.500000+00:00"),
+    ("1117838570123", "2005-06-03T22:42:50.123000+00:00"),  # milliseconds
+    ("03/06/2005 15:42:50", "2005-03-06T15:42:50+00:00"),  # slashes: month first
+    ("03.06.2005 15:42:50", "2005-06-03T15:42:50+00:00"),  # dots: day first
+    ("13/06/2005 15:42", "2005-06-13T15:42:00+00:00"),  # a part over 12 is the day
+    ("2016-09-28 04:30:00,", "2016-09-28T04:30:00+00:00"),
+    ("[Fri Jun 3 15:42:50 2005]", "2005-06-03T15:42:50+00:00"),
+    ("Jun 3 15:42:50", None),  # no year: as for syslog, no date guessed
+    ("03-17 16:13:38.000  1702  2395", None),
+    ("2005-02-30 10:00:00", None),
+])
+def test_a_learned_header_time_is_read_in_any_order_and_with_any_separators(text, expected):
+    parsed = learned_time(text)
+    assert (parsed.isoformat() if parsed else None) == expected
+
+
+def test_records_of_a_learned_header_log_are_dated(cli, tmp_path):
+    log = _write(tmp_path, "node.log", "".join(
+        f"- 11178385{i:02d} 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.{i:02d}.000000 R02-M1-N0-C:J12-U11 "
+        f"RAS KERNEL {'FATAL' if i % 4 == 0 else 'INFO'} {'data TLB error interrupt' if i % 4 == 0 else 'ok'}\n"
+        for i in range(20)))
+    (record,) = _records(cli, tmp_path, log)
+    assert record["extra"]["layout"] == "learned" and record["occurrences"] == 5
+    assert record["extra"]["first_seen"] == "2005-06-03T22:41:40+00:00"  # the epoch, the column before the date
+    assert record["extra"]["last_seen"] == "2005-06-03T22:41:56+00:00"
+    assert record["created_at"] == "2005-06-03T22:41:40Z"
 
 
 def test_lines_a_learned_header_does_not_fit_are_entries_of_their_own_and_traces_stay_whole():
