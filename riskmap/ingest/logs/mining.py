@@ -64,6 +64,7 @@ _REQUEST_LINE = re.compile(
 #: What is left of an id after the masks: a run of letters, digits and ``. _ - #`` holding a digit
 #: (``core.2275``, ``R02-M1-N0-C:J12-U11``, ``dn228``, ``blk_-42``) is a variable part.
 _ID = re.compile(r"[\w.#-]*\d[\w.#-]*(?::[\w.#-]*\d[\w.#-]*)*")
+_DIGIT = re.compile(r"\d")
 #: A bracketed group holding values (and keys of values) but no word, a variable part as a whole:
 #: ``(<*>, <*>)``, ``(uid=<*>)``; not ``(bus <*>)``.
 _IN_BRACKETS = r"(?:[^()\[\]{}A-Za-z]|[A-Za-z_][\w.]*=)*"
@@ -194,7 +195,7 @@ def _token(raw: str) -> Masked:
     if raw.isalpha():
         return raw
     token = _MASKS.sub(_masked, raw)
-    if any(c.isdigit() for c in token):
+    if _DIGIT.search(token):
         token = _ID.sub(WILDCARD, token)
     pair = _KEY_VALUE.match(token)
     if pair:
