@@ -19,9 +19,11 @@ from riskmap.ingest.logs.entries import read_entries
 from riskmap.ingest.logs.layouts import LAYOUTS, PLAIN
 from riskmap.ingest.logs.learned import detect_layout, learned_time
 from riskmap.ingest.logs.mining import (
+    ALIGNED_CELLS,
     VARIABLE_WORDS,
     TemplateMiner,
     grouping_accuracy,
+    joined,
     mine,
     template_fingerprint,
     tokens,
@@ -558,6 +560,13 @@ def test_messages_of_different_lengths_join_when_they_differ_only_in_values():
     ])
     assert numbers == [0, 0, 1, 2, 3, 4]
     assert templates[0] == "close, <*> bytes <*> sent, <*> bytes <*> received"
+
+
+def test_messages_too_long_to_align_are_not_joined_across_lengths():
+    words = ["w" + "".join(chr(97 + int(d)) for d in str(i)) for i in range(1_200)]
+    long_template, with_value = words, [*words[:600], "<*>", *words[600:]]
+    assert joined(long_template[:900], with_value[:901]) is not None  # 900 x 901 cells: aligned
+    assert len(long_template) * len(with_value) > ALIGNED_CELLS and joined(long_template, with_value) is None
 
 
 @given(st.lists(_WORDS, min_size=3, max_size=6, unique=True), st.lists(_VALUES, min_size=1, max_size=1), st.data())

@@ -37,6 +37,9 @@ SIMILARITY = 0.6
 VARIABLE_WORDS = 3
 #: How many leading tokens choose the group of templates a message is compared with.
 PREFIX = 2
+#: Two messages are aligned across lengths (:func:`joined`) only when the product of their lengths is
+#: at most this: the alignment takes that much time and memory (two lines of 1,000 tokens: a second).
+ALIGNED_CELLS = 1_000_000
 
 # Quoted values are masked over a whole message (they may hold spaces) ...
 _QUOTED = re.compile(r"(?<![\w'])'[^'\n]*'(?![\w'])" "|" r'(?<![\w"])"[^"\n]*"(?![\w"])')
@@ -397,9 +400,10 @@ def joined(template: Sequence[str], toks: Sequence[str], similarity: float = SIM
     ``similarity`` of the longer one's tokens must be matched. Each stretch
     becomes one ``<*>``: ``close, <*> bytes sent`` and ``close, <*> bytes (<*> KB) sent`` give
     ``close, <*> bytes <*> sent``; ``connection opened`` and ``connection not opened`` stay apart.
+    Messages whose lengths multiply to more than ``ALIGNED_CELLS`` are not aligned (None).
     """
     rows, cols = len(template), len(toks)
-    if not rows or not cols or min(rows, cols) < similarity * max(rows, cols):
+    if not rows or not cols or rows * cols > ALIGNED_CELLS or min(rows, cols) < similarity * max(rows, cols):
         return None
     same = [[_same(a, b) for b in toks] for a in template]
     table = [[0] * (cols + 1) for _ in range(rows + 1)]
