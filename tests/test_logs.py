@@ -156,6 +156,12 @@ _KINDS = (
     st.tuples(*[st.integers(0, 99)] * 5).map(lambda t: "R{:02d}-M{}-N{}-C:J{:02d}-U{:02d}".format(*t)),
     st.integers(0, 999).map(lambda n: f"dn{n}"),
     st.integers(0, 99).map(lambda n: f"pool-{n}-thread-{n}"),
+    # paths, URLs, e-mail addresses, numbers with a unit glued on
+    st.integers(0, 10**6).map(lambda n: f"/var/lib/acme/{n}.db"),
+    st.integers(0, 10**6).map(lambda n: f"https://api{n % 9}.example.com/v2/items?page={n}"),
+    st.integers(0, 10**6).map(lambda n: f"user{n}@example.com"),
+    st.integers(0, 10**6).map(lambda n: f"{n}ms"),
+    st.integers(0, 10**6).map(lambda n: f"{n}KB,"),
 )
 _VALUES = st.one_of(*_KINDS)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9])\d+(?![A-Za-z0-9])")
