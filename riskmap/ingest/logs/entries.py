@@ -10,6 +10,7 @@ from functools import cache
 
 from riskmap.ingest.fields import as_datetime
 from riskmap.ingest.logs.layouts import CONTINUATION, LEVEL_WORD, PLAIN, Layout
+from riskmap.ingest.logs.learned import learned_time
 from riskmap.models import Severity
 
 # Log levels, by the severity riskmap gives them; anything else (INFO, DEBUG ...) is below warning.
@@ -145,13 +146,15 @@ def dated_within(text: str, written: datetime) -> datetime | None:
 
 
 def parse_time(text: str, layout: Layout) -> datetime | None:
-    """A header's time (ISO or the layout's own format); None for times without a year (syslog)."""
+    """A header's time (ISO, the layout's own format, or a learned header's fields: :func:`learned_time`);
+    None for times without a year (syslog)."""
     if not text:
         return None
     if not layout.time_formats:
         if _EPOCH.match(text):  # JSON logs: Unix seconds or milliseconds
             return as_datetime(float(text))
-        return as_datetime(text.replace(",", ".", 1) if "," in text else text)
+        parsed = as_datetime(text.replace(",", ".", 1) if "," in text else text)
+        return learned_time(text) if parsed is None and layout.learned else parsed
     for time_format in layout.time_formats:
         try:
             parsed = datetime.strptime(text, time_format)

@@ -8,7 +8,7 @@ nodes) or a plain word. Reading the columns left to right, the header is the lon
 columns that keep their kind line after line and ends in a column of a telling kind (see
 :func:`header_columns`); it has to hold a value, so a log whose lines merely start alike keeps
 its words. The columns become one regular expression, so a learned layout reads as fast as a
-known one.
+known one. The time a learned header gives is read field by field (:func:`learned_time`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from riskmap.ingest.logs.layouts import CONTINUATION, LEVEL_WORD, PLAIN, SAMPLE_LINES, Layout, known_layout
 
@@ -180,3 +181,66 @@ def detect_layout(lines: Iterable[str]) -> Layout:
         if kinds and (known is PLAIN or set(kinds) != {"value"}):
             return learned_layout(kinds, sample) or known
     return known
+
+
+# The parts of a learned header's time (:func:`learned_time`).
+_YEAR_FIRST = re.compile(r"^(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})"
+                         r"(?:[-T_:](?P<clock>\d{1,2}[.:]\d{2}[.:]\d{2}(?:[.,:]\d{1,9})?))?$")
+_YEAR_LAST = re.compile(r"^(?P<first>\d{1,2})(?P<sep>[-./])(?P<second>\d{1,2})[-./](?P<year>\d{4})$")
+_CLOCK = re.compile(
+    r"^(?P<hour>\d{1,2})[.:](?P<minute>\d{2})(?:[.:](?P<second>\d{2})(?:[.,:](?P<fraction>\d{1,9}))?)?$")
+_EPOCH_FIELD = re.compile(r"^(?P<seconds>\d{9,10}|\d{12,13})(?:\.(?P<fraction>\d{1,9}))?$")
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
+def learned_time(text: str) -> datetime | None:
+    """The time of a learned header (UTC), whatever the order and separators of its fields, or None
+    when it has no year (``Jun 3 15:42:50``, ``03-17 16:13:38.000``: as for syslog).
+
+    Read field by field, other fields (a pid, a counter) ignored: a date with the year first
+    (``2005.06.03``, ``2005-06-03``, ``2005-06-03-15.42.50.675872`` with its clock), or last
+    (``03/06/2005``: month first with ``/``, day first with ``.`` or ``-``, unless a part over 12
+    says otherwise), or a month name, a day and a year (``Jun 3 15:42:50 2005``); a clock
+    (``15:42:50.675``); epoch seconds or milliseconds (``1117838570``). A date with a clock wins
+    over an epoch, an epoch over a date alone.
+    """
+    year = month = day = 0
+    clock: re.Match[str] | None = None
+    epoch: re.Match[str] | None = None
+    for field in text.replace("[", " ").replace("]", " ").split():
+        field = field.rstrip(",:")
+        if found := _YEAR_FIRST.match(field):
+            year, month, day = int(found["year"]), int(found["month"]), int(found["day"])
+            clock = _CLOCK.match(found["clock"]) if found["clock"] else clock
+        elif found := _YEAR_LAST.match(field):
+            first, second = int(found["first"]), int(found["second"])
+            day_first = first > 12 or (second <= 12 and found["sep"] != "/")
+            year, month, day = int(found["year"]), *((second, first) if day_first else (first, second))
+        elif found := _CLOCK.match(field):
+            clock = clock or found
+        elif found := _EPOCH_FIELD.match(field):
+            epoch = epoch or found
+        elif field[:3].lower() in _MONTHS and field.isalpha():
+            month = _MONTHS[field[:3].lower()]
+        elif field.isdigit() and len(field) <= 2 and month and not day:
+            day = int(field)
+        elif field.isdigit() and len(field) == 4 and not year:
+            year = int(field)
+    if year and month and day and (clock or not epoch):
+        return _datetime(year, month, day, clock)
+    if epoch:
+        seconds = int(epoch["seconds"]) / (1000 if len(epoch["seconds"]) > 10 else 1)
+        return datetime.fromtimestamp(seconds + float("0." + (epoch["fraction"] or "0")), UTC)
+    return None
+
+
+def _datetime(year: int, month: int, day: int, clock: re.Match[str] | None) -> datetime | None:
+    hour = minute = second = micro = 0
+    if clock:
+        hour, minute, second = int(clock["hour"]), int(clock["minute"]), int(clock["second"] or 0)
+        micro = int((clock["fraction"] or "0")[:6].ljust(6, "0"))
+    try:
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+    except ValueError:
+        return None

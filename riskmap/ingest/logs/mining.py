@@ -14,7 +14,10 @@ one of any length when the two, aligned, differ only in variable parts (:func:`j
 ``close, <*> bytes sent`` and ``close, <*> bytes (<*>) sent``). When the log has been read,
 templates that differ only in the word at one place are merged when that place took at least
 ``VARIABLE_WORDS`` different words (:meth:`TemplateMiner.settle`: user names), so a word that
-varies little stays a constant (``stored as bytes`` and ``stored as values``).
+varies little stays a constant (``stored as bytes`` and ``stored as values``), and so does a word
+in capitals (a state: ``LOOKING``, ``LEADING``). What is left of an id after the masks, a run of
+letters and digits holding a digit (``core.2275``, ``R02-M1-N0-C:J12-U11``), is a variable; a
+quoted value is one variable, except that a quoted HTTP request line keeps its method.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ SIMILARITY = 0.6
 VARIABLE_WORDS = 3
 #: How many leading tokens choose the group of templates a message is compared with.
 PREFIX = 2
+#: Two messages are aligned across lengths (:func:`joined`) only when the product of their lengths is
+#: at most this: the alignment takes that much time and memory (two lines of 1,000 tokens: a second).
+ALIGNED_CELLS = 1_000_000
 
 # Quoted values are masked over a whole message (they may hold spaces) ...
 _QUOTED = re.compile(r"(?<![\w'])'[^'\n]*'(?![\w'])" "|" r'(?<![\w"])"[^"\n]*"(?![\w"])')
@@ -55,6 +61,13 @@ _MASKS = re.compile(
         )
     )
 )
+#: A quoted HTTP request line: its method is what tells its events apart (``"GET /v2/servers HTTP/1.1"``).
+_REQUEST_LINE = re.compile(
+    r"(?P<method>GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) \S+(?P<version> HTTP/[\d.]+)?$")
+#: What is left of an id after the masks: a run of letters, digits and ``. _ - #`` holding a digit
+#: (``core.2275``, ``R02-M1-N0-C:J12-U11``, ``dn228``, ``blk_-42``) is a variable part.
+_ID = re.compile(r"[\w.#-]*\d[\w.#-]*(?::[\w.#-]*\d[\w.#-]*)*")
+_DIGIT = re.compile(r"\d")
 #: A bracketed group holding values (and keys of values) but no word, a variable part as a whole:
 #: ``(<*>, <*>)``, ``(uid=<*>)``; not ``(bus <*>)``.
 _IN_BRACKETS = r"(?:[^()\[\]{}A-Za-z]|[A-Za-z_][\w.]*=)*"
@@ -73,9 +86,14 @@ MEMO_SIZE = 200_000
 
 
 def _masked(match: re.Match[str]) -> str:
-    """``<*>`` for a variable part; a quoted value keeps its quotes (``'<*>'``)."""
+    """``<*>`` for a variable part; a quoted value keeps its quotes (``'<*>'``), a quoted HTTP
+    request line its method too (``"GET <*> HTTP/<*>"``, as the request of an access log gives)."""
     text = match.group()
     if text[0] in "'\"" and text[-1] == text[0] and len(text) > 1:
+        request = _REQUEST_LINE.match(text, 1, len(text) - 1)
+        if request:
+            version = f" HTTP/{WILDCARD}" if request["version"] else ""
+            return f"{text[0]}{request['method']} {WILDCARD}{version}{text[0]}"
         return f"{text[0]}{WILDCARD}{text[0]}"
     return WILDCARD
 
@@ -180,6 +198,8 @@ def _token(raw: str) -> Masked:
     if raw.isalpha():
         return raw
     token = _MASKS.sub(_masked, raw)
+    if _DIGIT.search(token):
+        token = _ID.sub(WILDCARD, token)
     pair = _KEY_VALUE.match(token)
     if pair:
         return (pair[1], pair[2]) if pair[2] else pair[1]
@@ -282,27 +302,38 @@ class TemplateMiner:
         that choose the templates compared) when that place took at least ``VARIABLE_WORDS``
         different words, until no more merge: ``session opened for user root``, ``... news`` and
         ``... test`` give ``session opened for user <*>``; ``stored as bytes`` and ``stored as
-        values`` stay apart. Returns each template's new number (``settled[old]``); ``templates``
-        keeps the first-seen template of each merge, renumbered in first-seen order.
+        values`` stay apart. A word in capitals never becomes a variable: it names a state or an
+        event type (``LOOKING``, ``FOLLOWING``, ``LEADING``), not a user. Returns each template's
+        new number (``settled[old]``); ``templates`` keeps the first-seen template of each merge,
+        renumbered in first-seen order.
         """
         count = len(self.templates)
         into = list(range(count))
         merged = True
         while merged:
             merged = False
-            families: dict[tuple[Any, ...], list[Template]] = {}
+            # a family: the templates alike but at one place, keyed by hashes of what is before and
+            # after that place (a whole copy per place would take the square of a long message's length)
+            families: dict[tuple[int, int, int, int], list[Template]] = {}
+            before: dict[int, tuple[str, ...]] = {}
             for template in self.templates:
                 if into[template.number] != template.number:
                     continue
                 toks = template.tokens
+                before[template.number] = tuple(toks)
+                heads, tails = _running_hashes(toks), _running_hashes(toks[::-1])
                 for at in range(PREFIX, len(toks)):
                     word = toks[at]
-                    if word[-1:] != "=" and not _variable(word):
-                        families.setdefault((at, *toks[:at], None, *toks[at + 1:]), []).append(template)
-            for (at, *_), members in families.items():
+                    if word[-1:] != "=" and not _variable(word) and not word.isupper():
+                        key = (len(toks), at, heads[at], tails[len(toks) - at - 1])
+                        families.setdefault(key, []).append(template)
+            for (_, at, _, _), members in families.items():
                 if len(members) < VARIABLE_WORDS or any(
                         into[m.number] != m.number or m.tokens[at] == WILDCARD for m in members):
                     continue  # too few words, or a member merged in this round already
+                rest = _without(before[members[0].number], at)
+                if any(_without(before[m.number], at) != rest for m in members[1:]):
+                    continue  # hashes alike, tokens not (never seen)
                 first = members[0]
                 first.tokens[at] = WILDCARD
                 for member in members[1:]:
@@ -346,6 +377,18 @@ class TemplateMiner:
         return None
 
 
+def _running_hashes(toks: Sequence[str]) -> list[int]:
+    """``hashes[i]`` stands for ``toks[:i]``: equal tokens give equal hashes, in one pass."""
+    hashes = [0]
+    for token in toks:
+        hashes.append(hash((hashes[-1], token)))
+    return hashes
+
+
+def _without(toks: tuple[str, ...], at: int) -> tuple[str, ...]:
+    return toks[:at] + toks[at + 1:]
+
+
 def joined(template: Sequence[str], toks: Sequence[str], similarity: float = SIMILARITY) -> list[str] | None:
     """The template widened to hold a message of another length, or None when they differ in more
     than variable parts.
@@ -357,9 +400,10 @@ def joined(template: Sequence[str], toks: Sequence[str], similarity: float = SIM
     ``similarity`` of the longer one's tokens must be matched. Each stretch
     becomes one ``<*>``: ``close, <*> bytes sent`` and ``close, <*> bytes (<*> KB) sent`` give
     ``close, <*> bytes <*> sent``; ``connection opened`` and ``connection not opened`` stay apart.
+    Messages whose lengths multiply to more than ``ALIGNED_CELLS`` are not aligned (None).
     """
     rows, cols = len(template), len(toks)
-    if not rows or not cols or min(rows, cols) < similarity * max(rows, cols):
+    if not rows or not cols or rows * cols > ALIGNED_CELLS or min(rows, cols) < similarity * max(rows, cols):
         return None
     same = [[_same(a, b) for b in toks] for a in template]
     table = [[0] * (cols + 1) for _ in range(rows + 1)]
