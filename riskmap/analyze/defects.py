@@ -2,8 +2,11 @@
 
 Pure and offline: the model (``defect_model.json`` next to this module, built by
 ``benchmarks/train_defect_model.py`` from labelled GitHub issues) is a TF-IDF + logistic
-regression whose vocabulary, document frequencies and coefficients are read once, lazily. A score
-is a sum of weights over the issue's tokens; only the standard library is needed.
+regression whose vocabulary, document frequencies and coefficients are read once, lazily. It reads
+the words and word pairs of the title and of the cleaned body, the character n-grams of the title and
+of the start of the body, and a few signals of the report's shape (a stack trace, steps to reproduce,
+a title that asks, a request for something new: ``SIGNALS``). A score is a sum of weights over the
+issue's tokens and signals; only the standard library is needed.
 """
 
 from __future__ import annotations
