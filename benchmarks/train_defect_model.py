@@ -9,8 +9,10 @@ Run from the repository root with the ``train`` extra installed (``pip install -
 
 The data is the NLBSE'24 issue set (columns repo, created_at, label, title, body). A defect is an
 issue labelled ``bug``; ``feature`` and ``question`` are not. Candidates are compared by training on
-four projects and testing on the fifth, never by one project's score; the decision threshold is the
-one with the best mean F1 over the held-out projects. The written model is byte-identical on every run
+four projects and testing on the fifth (LOPO), never by one project's score, and in a stratified 5-fold
+CV that mixes the projects; the shipped decision threshold is the one with the best mean of the LOPO
+mean F1 and the 5-fold F1. Never tune on a held-out test set (``accuracy.py --nlbse-test`` measures
+one). The written model is byte-identical on every run
 (fixed solver, sorted vocabulary, rounded floats), and the script checks that riskmap's pure inference
 (riskmap/analyze/defects.py) gives the same probabilities as the scikit-learn pipeline to 1e-6.
 """
