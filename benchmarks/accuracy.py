@@ -7,7 +7,7 @@ folder, so the benchmark keeps working while riskmap's internals change. The sco
 are pure and tested in tests/test_accuracy_bench.py.
 
 Usage: ``python benchmarks/accuracy.py [--part placement|defects|logs|all] [--corpus DIR]
-[--defects4j DIR] [--json FILE]``. It prints a table per part and never fails a build.
+[--defects4j DIR] [--nlbse-test FILE] [--json FILE]``. It prints a table per part and never fails a build.
 """
 
 from __future__ import annotations
@@ -374,20 +374,26 @@ def write_variant(rows: list[dict[str, str]], columns: list[str], path: Path, cu
             writer.writerow({**row, "body": row["body"][:cut]} if cut else row)
 
 
-def measure_defects(name: str, path: Path, labels: Sequence[bool], work: Path) -> DefectRow:
-    """Analyse one CSV file and score the records that count as defects (``excluded`` null or absent)."""
+def counted_rows(path: Path, work: Path) -> tuple[list[bool], dict, int, str]:
+    """Analyse one CSV file: whether each data row became a record that counts as a defect (``excluded`` null
+    or absent), the report, the exit code and the first line of stderr."""
     lines = row_lines(path)
     index = {f"line {line}": i for i, line in enumerate(lines)}
     report, code, stderr = analyze_json([path], work)
     predicted = [False] * len(lines)
-    records = report.get("records", [])
-    for record in records:
+    for record in report.get("records", []):
         source = record.get("source") or {}
         i = index.get(source.get("locator", "")) if source.get("path", "").endswith(path.name) else None
         if i is not None and record.get("excluded") is None:
             predicted[i] = True
+    return predicted, report, code, stderr
+
+
+def measure_defects(name: str, path: Path, labels: Sequence[bool], work: Path) -> DefectRow:
+    """Analyse one CSV file and score the records that count as defects (``excluded`` null or absent)."""
+    predicted, report, code, stderr = counted_rows(path, work)
     tp, precision, recall, f1 = defect_scores(predicted, labels)
-    return DefectRow(name, code, len(lines), len(records), len(report.get("skipped", [])),
+    return DefectRow(name, code, len(predicted), len(report.get("records", [])), len(report.get("skipped", [])),
                      sum(predicted), tp, precision, recall, f1, "" if code in (0, 3) else stderr)
 
 
@@ -411,6 +417,38 @@ def defects(root: Path, work: Path) -> list[DefectRow]:
     results.append(DefectRow("reference: every issue a defect", None, len(labels), len(labels), 0, len(labels),
                              tp, precision, recall, f1))
     return results
+
+
+def heldout_defects(source: Path, work: Path) -> list[DefectRow]:
+    """Defect figures on held-out labelled issues (an NLBSE-shaped CSV: repo, label, title, body ...) analysed
+    with the label column removed: one row per project, then all of them."""
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = list(reader.fieldnames or []), list(reader)
+    labels = [row["label"].strip().lower() == "bug" for row in rows]
+    target = work / "heldout-issues.csv"
+    write_variant(rows, [c for c in columns if c != "label"], target, None)
+    predicted, _report, code, stderr = counted_rows(target, work)
+    results = []
+    for repo in [*sorted({row.get("repo", "") for row in rows}), None]:
+        keep = [repo is None or row.get("repo", "") == repo for row in rows]
+        guess = [p for p, k in zip(predicted, keep, strict=True) if k]
+        truth = [a for a, k in zip(labels, keep, strict=True) if k]
+        tp, precision, recall, f1 = defect_scores(guess, truth)
+        results.append(DefectRow(repo or "all projects", code, len(guess), len(guess), 0, sum(guess), tp,
+                                 precision, recall, f1, "" if code in (0, 3) or repo else stderr))
+    return results
+
+
+def print_heldout_defects(source: Path, rows: list[DefectRow]) -> None:
+    """The held-out defects table: per project, then overall."""
+    print(f"\nDefects, held-out issues without the label column ({source.name}), counted as defects vs label == bug")
+    print(f"  {'project':34} {'rows':>5} {'bugs?':>5} {'TP':>4} {'prec':>6} {'recall':>6} {'F1':>6}")
+    for r in rows:
+        print(f"  {r.run:34} {r.rows:5} {r.defects:5} {r.true_positives:4} {r.precision:6.3f} {r.recall:6.3f}"
+              f" {r.f1:6.3f}")
+        if r.error:
+            print(f"  {'':34} {r.error[:150]}")
 
 
 #: The shipped defect model, whose file records its cross-validated figures (benchmarks/train_defect_model.py).
@@ -547,6 +585,7 @@ class Figures:
     placement: list[dict] = field(default_factory=list)
     placement_heldout: list[dict] = field(default_factory=list)
     defects: list[dict] = field(default_factory=list)
+    defects_heldout: list[dict] = field(default_factory=list)
     logs: list[dict] = field(default_factory=list)
     logs_heldout: list[dict] = field(default_factory=list)
 
@@ -566,6 +605,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="another loghub_2k_corrected folder (held-out systems: <System>/<System>_2k.log ...)")
     parser.add_argument("--prefix-segments", type=int, default=3, metavar="N",
                         help="a project's own packages: the first N segments of its changed classes (default 3)")
+    parser.add_argument("--nlbse-test", type=Path, metavar="FILE",
+                        help="held-out labelled issues (NLBSE'24 issues_test.csv shape): with --part defects, "
+                        "analyse them without the label column and print defect precision, recall and F1")
     parser.add_argument("--json", type=Path, help="save the figures to this JSON file")
     args = parser.parse_args(argv)
     root = corpus_root(args.corpus)
@@ -588,6 +630,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             print_defects(rows_d)
             figures.defects = [{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(r).items()}
                                for r in rows_d]
+            if args.nlbse_test:
+                rows_t = heldout_defects(args.nlbse_test, work)
+                print_heldout_defects(args.nlbse_test, rows_t)
+                figures.defects_heldout = [{k: round(v, 4) if isinstance(v, float) else v
+                                            for k, v in asdict(r).items()} for r in rows_t]
         if "logs" in parts:
             rows_l = logs(root, work)
             print_logs(rows_l)

@@ -137,3 +137,27 @@ def test_junit_xml_escapes_what_it_writes():
     assert failure is not None
     assert failure.get("message") == 'java.lang.IllegalStateException: bad <input> & "quotes"?'
     assert "at org.example.app.Parser.parse(Parser.java:42)" in (failure.text or "")
+
+
+def test_heldout_defects_scores_each_project_without_the_label_column(corpus: Path, tmp_path: Path) -> None:
+    import csv
+
+    csv.field_size_limit(sys.maxsize)
+    with (corpus / "labelled" / "nlbse2024" / "issues_train.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = list(reader.fieldnames or []), list(reader)
+    picked = [row for repo in sorted({r["repo"] for r in rows}) for row in [r for r in rows if r["repo"] == repo][:12]]
+    source = tmp_path / "held.csv"
+    accuracy.write_variant(picked, columns, source, 20_000)
+    work = tmp_path / "work"
+    work.mkdir()
+    results = accuracy.heldout_defects(source, work)
+    *projects, overall = results
+    assert [r.run for r in projects] == sorted({r["repo"] for r in picked})
+    assert overall.run == "all projects" and overall.exit_code in (0, 3) and not overall.error
+    assert overall.rows == len(picked) == sum(r.rows for r in projects)
+    assert overall.defects == sum(r.defects for r in projects)
+    assert overall.true_positives == sum(r.true_positives for r in projects)
+    # the label column is gone: with it, riskmap would count exactly the bugs
+    analysed = (work / "heldout-issues.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert "label" not in analysed and "title" in analysed

@@ -2,8 +2,11 @@
 
 Pure and offline: the model (``defect_model.json`` next to this module, built by
 ``benchmarks/train_defect_model.py`` from labelled GitHub issues) is a TF-IDF + logistic
-regression whose vocabulary, document frequencies and coefficients are read once, lazily. A score
-is a sum of weights over the issue's tokens; only the standard library is needed.
+regression whose vocabulary, document frequencies and coefficients are read once, lazily. It reads
+the words and word pairs of the title and of the cleaned body, the character n-grams of the title and
+of the start of the body, and a few signals of the report's shape (a stack trace, steps to reproduce,
+a title that asks, a request for something new: ``SIGNALS``). A score is a sum of weights over the
+issue's tokens and signals; only the standard library is needed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -162,18 +166,111 @@ def form_tokens(body: str) -> list[str]:
     return list(found)
 
 
-def body_tokens(body: str) -> list[str]:
+def body_tokens(body: str, cleaned: str | None = None) -> list[str]:
     """The features of a body: words and word pairs of its cleaned text (the first BODY_CHARS characters),
-    and the words of its issue form (``form_tokens``)."""
-    return [*_with_bigrams(_words(clean_issue_text(body[: BODY_CHARS * 4])[:BODY_CHARS])), *form_tokens(body)]
+    and the words of its issue form (``form_tokens``). ``cleaned`` is ``cleaned_body(body)`` when known."""
+    text = cleaned_body(body) if cleaned is None else cleaned
+    return [*_with_bigrams(_words(text)), *form_tokens(body)]
+
+
+def cleaned_body(body: str) -> str:
+    """The first BODY_CHARS characters of the cleaned body (``clean_issue_text``): what the model reads of it."""
+    return clean_issue_text(body[: BODY_CHARS * 4])[:BODY_CHARS]
+
+
+#: The shortest and longest character n-gram of a word that the model reads.
+CHAR_GRAMS = (3, 5)
+#: How much of the cleaned body the model reads as character n-grams.
+CHAR_BODY_CHARS = 1000
+_SPACE_RUNS = re.compile(r"\s\s+")
+
+
+def char_grams(text: str) -> list[str]:
+    """The character n-grams (``CHAR_GRAMS``) of each lower-case word of a text, padded with one space each side;
+    a padded word no longer than n gives itself once and no longer n-grams (scikit-learn's ``char_wb``)."""
+    grams: list[str] = []
+    low, high = CHAR_GRAMS
+    for word in _SPACE_RUNS.sub(" ", text.lower()).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+            if len(padded) <= n:
+                break
+    return grams
+
+
+_SIGNAL = re.I | re.M
+#: What a report's shape says beyond its words: signal name -> (where it is looked for, pattern). Each present
+#: signal is one 0/1 feature of the model, weighed in training like a word (never a hard override).
+#: Where: ``title``, ``body`` (the raw body, for its section headings, which cleaning removes), ``text``
+#: (the cleaned body), ``title+text``.
+SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
+    # a stack trace (the cleaning's marker word) in the body
+    "trace": ("text", re.compile(rf"\b{STACKTRACE}\b")),
+    # an error message or a failure in the reporter's words
+    "error": ("text", re.compile(r"\b(?:error|exception|fail(?:ed|s|ure)?|crash(?:es|ed)?|segfault|abort)", _SIGNAL)),
+    # "expected / actual behaviour" sections
+    "expected": ("body", re.compile(r"expected (?:behaviou?r|result|output)|actual (?:behaviou?r|result|output)"
+                                    r"|current behaviou?r", _SIGNAL)),
+    # "steps to reproduce"
+    "steps": ("body", re.compile(r"steps to reproduce|to reproduce|reproduction steps|repro steps"
+                                 r"|minimal reproducible", _SIGNAL)),
+    # a title that ends with a question mark
+    "title asks": ("title", re.compile(r"\?\s*$")),
+    # a title that opens as a question
+    "title question": ("title", re.compile(r"^\W*(?:how (?:to|do|can|does|should)|is (?:it|there) (?:possible|a way)"
+                                           r"|can (?:i|we|you)|why (?:does|is|do)|what (?:is|are)|does .* support)\b",
+                                           _SIGNAL)),
+    # a request for something new, in the title or the start of the body
+    "asks for": ("title+text", re.compile(r"\b(?:add support|feature request|would be (?:nice|great|useful)"
+                                          r"|allow\b.*\bto\b|add (?:an? )?(?:option|ability|support)|support for"
+                                          r"|provide (?:an? )?(?:option|way))", _SIGNAL)),
+    # a failure word in the title
+    "title fails": ("title", re.compile(r"\b(?:crash\w*|error|fail\w*|broken|not work\w*|doesn'?t work|does not"
+                                        r"|wrong|incorrect|exception|regression|segfault|hang\w*|freez\w*)\b",
+                                        _SIGNAL)),
+    # a reporter asking for help
+    "asks help": ("text", re.compile(r"\b(?:how (?:can|do) i|is it possible|any (?:idea|help|suggestion)|please help"
+                                     r"|thanks? (?:in advance|you)|i(?:'m| am) (?:new|trying))", _SIGNAL)),
+}
+#: How much of the cleaned body the ``title+text`` and ``text`` signals read.
+SIGNAL_CHARS = 3000
+
+
+def issue_signals(title: str, body: str, cleaned: str | None = None) -> list[str]:
+    """The names of the ``SIGNALS`` an issue shows, in ``SIGNALS`` order (``cleaned``: ``cleaned_body(body)``
+    when known)."""
+    text = (cleaned_body(body) if cleaned is None else cleaned)[:SIGNAL_CHARS]
+    texts = {"title": title, "body": body[:BODY_CHARS], "text": text, "title+text": f"{title}\n{text}"}
+    return [name for name, (where, pattern) in SIGNALS.items() if pattern.search(texts[where])]
+
+
+#: The model's fields: name -> its tokens, from the title, the raw body and the cleaned body (``cleaned_body``).
+FIELDS: dict[str, Callable[[str, str, str], list[str]]] = {
+    "title": lambda title, body, cleaned: title_tokens(title),
+    "title_chars": lambda title, body, cleaned: char_grams(title),
+    "body": lambda title, body, cleaned: body_tokens(body, cleaned),
+    "body_chars": lambda title, body, cleaned: char_grams(cleaned[:CHAR_BODY_CHARS]),
+    "signals": lambda title, body, cleaned: issue_signals(title, body, cleaned),
+}
+
+
+def issue_features(title: str, body: str, fields: Iterable[str] = FIELDS) -> dict[str, list[str]]:
+    """The tokens of each of the named model ``FIELDS``: ``title`` (words and pairs), ``title_chars`` (its
+    character n-grams), ``body`` (words and pairs of the cleaned body, form words), ``body_chars`` (character
+    n-grams of the first CHAR_BODY_CHARS characters of the cleaned body) and ``signals`` (``issue_signals``)."""
+    cleaned = cleaned_body(body)
+    return {name: FIELDS[name](title, body, cleaned) for name in fields}
 
 
 @cache
 def load_model() -> dict[str, Any]:
-    """The shipped model, read once: ``intercept``, ``threshold``, ``documents`` and per-field vocabularies.
+    """The shipped model, read once: ``intercept``, ``threshold``, ``documents``, ``fields`` and ``signals``.
 
-    Each field (``title``, ``body``) holds ``sublinear`` and ``terms``: token -> [document frequency,
-    coefficient]. The IDF is sklearn's smoothed one, ``ln((1 + documents) / (1 + df)) + 1``.
+    Each field (``title``, ``body``, optionally ``title_chars`` and ``body_chars``) holds ``sublinear`` and
+    ``terms``: token -> [document frequency, coefficient]; the IDF is sklearn's smoothed one,
+    ``ln((1 + documents) / (1 + df)) + 1``.
+    ``signals`` (optional) maps a signal name (``SIGNALS``) to the weight it adds to the logit when present.
     """
     raw = json.loads(resources.files("riskmap.analyze").joinpath(MODEL_RESOURCE).read_text("utf-8"))
     documents = raw["documents"]
@@ -203,11 +300,12 @@ def _field_score(tokens: list[str], field: dict[str, Any]) -> float:
 def defect_probability(title: str, body: str) -> float:
     """How likely, from 0 to 1, an issue with this title and body reports a defect (not a feature or a question)."""
     model = load_model()
-    fields = model["fields"]
+    signals = model.get("signals", {})
+    features = issue_features(title or "", body or "", [*model["fields"], *(["signals"] if signals else [])])
     logit = (
         model["intercept"]
-        + _field_score(title_tokens(title or ""), fields["title"])
-        + _field_score(body_tokens(body or ""), fields["body"])
+        + sum(_field_score(features[name], field) for name, field in model["fields"].items())
+        + sum(signals.get(name, 0.0) for name in features.get("signals", []))
     )
     return 1.0 / (1.0 + math.exp(-logit)) if logit >= -700 else 0.0
 
@@ -215,7 +313,7 @@ def defect_probability(title: str, body: str) -> float:
 def is_defect(title: str, body: str) -> bool:
     """Whether an issue reports a defect: ``defect_probability`` at or above the model's threshold.
 
-    The threshold is stored in the model file (``threshold``); it is the one that gave the best mean
-    defect F1 in leave-one-project-out cross-validation when the model was built (0.5 if absent).
+    The threshold is stored in the model file (``threshold``); it is the one that gave the best defect F1 in
+    cross-validation when the model was built (0.5 if absent).
     """
     return defect_probability(title, body) >= load_model().get("threshold", 0.5)

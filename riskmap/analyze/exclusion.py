@@ -197,9 +197,15 @@ def exclusion(record: Record) -> str | None:
     speaks, reason = issue_form_type(record.title, record.description)
     if speaks:
         return reason
-    if len(_ANY_WORD.findall(record.description[:400])) < MIN_BODY_WORDS:
+    if short_body(record.description):
         return None
     return None if is_defect(record.title, record.description) else NOT_A_DEFECT_TEXT
+
+
+def short_body(description: str) -> bool:
+    """Whether a body is too short for the text model: fewer than MIN_BODY_WORDS words in its first 400
+    characters."""
+    return len(_ANY_WORD.findall(description[:400])) < MIN_BODY_WORDS
 
 
 def gives_severity(record: Record) -> bool:
