@@ -100,8 +100,12 @@ def json_items(
             )
     else:
         raise InputError(str(path), f"expected a JSON array or object; found {type_name(document)}")
-    for index, item in enumerate(items, start=1):
-        yield f"{where}[{index}]", item, None
+    del document
+    # Each item is let go once it is handed on, so the parsed document shrinks as the records grow.
+    for index in range(len(items)):
+        item, items[index] = items[index], None
+        yield f"{where}[{index + 1}]", item, None
+        del item
 
 
 def _streamed_items(
