@@ -192,6 +192,8 @@ def app_frames(record: Record) -> tuple[str, ...]:
 
     Test code is not the fault: test frames count only when no other in-app frame is there.
     """
+    if not record.frames:
+        return ()
     app = [f.file for f in record.frames if f.in_app]
     code = [file for file in app if not is_test_file(file)]
     return tuple(code or app)
@@ -204,6 +206,8 @@ def record_detail(record: Record, placement: Placement) -> str | None:
     hint = record.component_hint
     if hint and hint != placement.component and _slug(hint) != _slug(placement.component.rsplit(".", 1)[-1]):
         return hint
+    if not record.frames:
+        return None
     fault = next((f for f in reversed(record.frames) if f.in_app and not is_test_file(f.file)), None)
     return fault.function or None if fault is not None else None
 

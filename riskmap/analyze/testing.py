@@ -108,7 +108,6 @@ def testing_gaps(records: Sequence[ScoredRecord], gaps: Sequence[str | None], ra
         gap = gaps[index]
         if gap:
             scored = records[index]
-            # Built without validation: every value comes typed from the analysis.
-            stated.append(StatedGap.model_construct(id=scored.id, component=scored.component, layer=scored.layer,
-                                                    status=scored.status, level=scored.test_level, gap=gap_text(gap)))
+            stated.append(StatedGap(id=scored.id, component=scored.component, layer=scored.layer,
+                                    status=scored.status, level=scored.test_level, gap=gap_text(gap)))
     return TestingGaps(levels=levels, stated=stated)
