@@ -70,10 +70,14 @@ def write_bytes(target: str | Path, data: bytes | Iterable[bytes]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            for part in parts:
-                handle.write(part)
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for part in parts:  # parts made while writing: a renderer's error leaves no temporary file
+                    handle.write(part)
+            os.chmod(temporary, 0o666 & ~_UMASK)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
