@@ -43,7 +43,7 @@ from riskmap.models import (
     Tier,
 )
 from riskmap.progress import SILENT, Progress
-from riskmap.render import Renderer, write_bytes
+from riskmap.render import Renderer, rendered, write_bytes
 from riskmap.render.codequality import CodeQualityRenderer
 from riskmap.render.data import build_report, iso
 from riskmap.render.html import HtmlRenderer
@@ -221,7 +221,7 @@ def write_reports(
         if kind in chosen:
             target = out_dir / renderer.filename
             progress.stage(f"writing {target}")
-            write_bytes(target, renderer.render(report))
+            write_bytes(target, rendered(renderer, report))
             written.append(target)
     return report, written
 

@@ -34,3 +34,19 @@ def article(word: str) -> str:
     spelled = word[:1].lower() in "aeio" or (word.isupper() and word[:1] in "AEFHILMNORSX") or (
         word[:1].lower() == "u" and not word.lower().startswith(("uni", "use", "usu", "uti")))
     return f"{'an' if spelled else 'a'} {word}"
+
+
+def ascii_table(kept: str) -> bytes:
+    """A ``bytes.translate`` table that keeps the ASCII characters in ``kept`` and turns every other byte
+    into a space: with :func:`ascii_words`, the runs of those characters in a text."""
+    keep = kept.encode("ascii")
+    return bytes(byte if byte in keep else 0x20 for byte in range(256))
+
+
+def ascii_words(text: str, table: bytes) -> list[bytes] | None:
+    """The maximal runs of the characters ``table`` keeps (:func:`ascii_table`), in order, as bytes; None
+    when the text is not all ASCII. The same runs a regex ``[kept]+`` finds, several times faster: a
+    caller falls back to its regex for other text."""
+    if not text.isascii():
+        return None
+    return text.encode("ascii").translate(table).split()

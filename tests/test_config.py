@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import DATA
+from jinja2.exceptions import UndefinedError
 
 EXPORT = [
     {"ticket": "T-1", "headline": "Orders vanish after checkout", "sev_level": "Sev 1", "where": "svc/orders/store.py",
@@ -92,3 +94,16 @@ def test_templates_folder_overrides_the_markdown(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("analyze", DATA / "simple_20.json", "--out", out, "-q", "--templates", templates).code == 0
     assert (out / "report.md").read_text(encoding="utf-8") == "20 records; top: integrations\n"
+
+
+def test_a_template_that_fails_while_written_leaves_no_partial_file(cli, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "report.html.j2").write_text(
+        "<p>{{ report.summary.records }}</p>{% for r in report.records %}{{ r.no_such_field }}{% endfor %}\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(UndefinedError, match="no_such_field"):  # a template's own error is not riskmap's to word
+        cli("analyze", DATA / "simple_20.json", "--out", out, "-q", "--templates", templates)
+    assert not (out / "report.html").exists()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

@@ -177,3 +177,30 @@ def test_markdown_says_one_more_component_in_the_singular(cli, tmp_path):
     assert cli("analyze", path, "--out", tmp_path, "-q", "-r", "md").code == 0
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "\n1 more component in report.json.\n" in text and "26 records from 1 input" in text
+
+
+@pytest.fixture(scope="module")
+def sample_report():
+    from datetime import UTC, datetime
+
+    from riskmap.analyze import analyze
+    from riskmap.config import Config
+    from riskmap.ingest import read_input
+    from riskmap.render.data import build_report
+
+    config = Config()
+    analysis = analyze([read_input(ROOT / "sample_data" / "bugs.json", config)], config,
+                       datetime(2026, 11, 15, tzinfo=UTC))
+    return build_report(analysis, config)
+
+
+@given(per_chunk=st.integers(min_value=1, max_value=40), cut=st.integers(min_value=0, max_value=40))
+def test_report_json_written_in_parts_is_the_same_bytes(sample_report, per_chunk, cut):
+    from riskmap.render.json_report import JsonRenderer
+
+    report = {**sample_report, "records": sample_report["records"][:cut]}
+    whole = JsonRenderer().render(report)
+    parts = list(JsonRenderer().chunks(report, per_chunk))
+    assert b"".join(parts) == whole
+    assert json.loads(whole)["records"] == json.loads(b"".join(parts))["records"]
+    assert len(parts) == (1 if not report["records"] else 2 + -(-len(report["records"]) // per_chunk))

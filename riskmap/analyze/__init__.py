@@ -176,17 +176,17 @@ def merge_repeated(records: Sequence[Record], passed: frozenset[str]) -> list[Re
     labelled flaky and weighs as low severity. A log template's occurrences add up over the log
     files, first seen is the earliest and its severity the highest.
     """
+    keys = [identity(record) for record in records]
+    known = [key for key in keys if key is not None]
+    if len(set(known)) == len(known) and not (passed and any(
+            record.kind == Kind.test and record.fingerprint in passed for record in records)):
+        return list(records)  # nothing read twice (the usual case): no groups to build
     groups: dict[tuple[str, str], list[Record]] = {}
-    for record in records:
-        key = identity(record)
+    for record, key in zip(records, keys, strict=True):
         if key is not None:
             groups.setdefault(key, []).append(record)
-    if all(len(group) == 1 and (group[0].kind != Kind.test or group[0].fingerprint not in passed)
-           for group in groups.values()):
-        return list(records)
     merged: list[Record] = []
-    for record in records:
-        key = identity(record)
+    for record, key in zip(records, keys, strict=True):
         group = groups.get(key) if key is not None else None
         if group is None:
             merged.append(record)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from riskmap.analyze.defects import clean_issue_text
+from riskmap.text import ascii_table, ascii_words
 
 OTHER = "other"
 
@@ -134,7 +135,12 @@ _PHRASES = tuple(
     (phrase, category) for category, words in TAXONOMY.items() for phrase in words if " " in phrase
 )
 _ORDER = {category: index for index, category in enumerate(TAXONOMY)}
+#: Every word form and phrase -> its category (each phrase belongs to one category).
+_TERM_CATEGORY = {**_WORD_CATEGORY, **dict(_PHRASES)}
 _TOKEN = re.compile(r"[a-z0-9+]+")
+#: _TOKEN's characters, for the fast path of ASCII text (``ascii_words``), and the words as bytes.
+_TOKEN_TABLE = ascii_table("abcdefghijklmnopqrstuvwxyz0123456789+")
+_ASCII_WORDS = frozenset(word.encode("ascii") for word in _WORDS)
 
 
 _LABEL_PREFIX = re.compile(r"^(?:type|kind|category|area|t)\s*[:/\-]\s*")
@@ -175,17 +181,31 @@ def classify_text(text: str) -> tuple[str, str]:
     once; ties go to the earlier category of the taxonomy.
     """
     lowered = text[:CLASSIFY_CHARS].lower()
+    terms = taxonomy_words(lowered)
+    terms.update(phrase for phrase, _ in _PHRASES if phrase in lowered)
+    return _verdict(frozenset(terms))
+
+
+@lru_cache(maxsize=65536)
+def _verdict(terms: frozenset[str]) -> tuple[str, str]:
+    """``classify_text``'s answer for the taxonomy's words and phrases found in a text (texts share a few
+    such sets, so each is decided once)."""
     hits: dict[str, list[str]] = {}
-    for word in _WORDS.intersection(_TOKEN.findall(lowered)):
-        hits.setdefault(_WORD_CATEGORY[word], []).append(word)
-    for phrase, category in _PHRASES:
-        if phrase in lowered:
-            hits.setdefault(category, []).append(phrase)
+    for term in terms:
+        hits.setdefault(_TERM_CATEGORY[term], []).append(term)
     if not hits:
         return OTHER, "no category keyword in the text"
     best = min(hits, key=lambda c: (-len(hits[c]), _ORDER[c]))
     words = sorted(hits[best])
     return best, "keywords " + ", ".join(f"'{w}'" for w in words[:5])
+
+
+def taxonomy_words(lowered: str) -> set[str]:
+    """The taxonomy's words (in any of their forms) among a lower-case text's tokens (``[a-z0-9+]+``)."""
+    tokens = ascii_words(lowered, _TOKEN_TABLE)
+    if tokens is None:
+        return set(_WORDS.intersection(_TOKEN.findall(lowered)))
+    return {word.decode("ascii") for word in _ASCII_WORDS.intersection(tokens)}
 
 
 def categorise(raw: str | None, title: str, description: str, labels: Iterable[str] = ()) -> tuple[str, str]:

@@ -276,12 +276,13 @@ def app_frames(record: Record) -> tuple[str, ...]:
     kind are left out, so their caller is the fault frame (never all of them). When the root cause
     is a refused argument (see ``rejects_argument``), the fault is the caller in another file.
     """
-    frames = _fault_frames(record)
-    return tuple(f.file for f in frames)
+    return tuple(f.file for f in _fault_frames(record))
 
 
 def _fault_frames(record: Record) -> list[Frame]:
     """The in-app frames that app_frames names, outermost first, the fault frame last."""
+    if not record.frames:
+        return []
     app = [f for f in record.frames if f.in_app]
     code = [f for f in app if not is_test_file(f.file)] or app
     end = len(code)

@@ -286,11 +286,11 @@ def _field_score(tokens: list[str], field: dict[str, Any]) -> float:
     weights = field["weights"]
     sublinear = field["sublinear"]
     dot = norm = 0.0
-    for term, count in Counter(tokens).items():
-        known = weights.get(term)
-        if known is None:
-            continue
-        idf, coef = known
+    counts = Counter(tokens)
+    # Most tokens (word pairs above all) are not in the vocabulary: they are passed over in C, in token order.
+    for term in filter(weights.__contains__, counts):
+        idf, coef = weights[term]
+        count = counts[term]
         value = (1.0 + math.log(count) if sublinear else float(count)) * idf
         dot += value * coef
         norm += value * value

@@ -177,23 +177,12 @@ def exclusion(record: Record) -> str | None:
     if record.excluded is not None:
         return record.excluded
     extra = record.extra or {}
-    reason = resolution_reason(extra.get("resolution"))
-    if reason is None:
-        speaks, reason = label_reason(record.labels)
-        reason = reason if speaks and reason in RESOLUTION_LABELS.values() else None
-    if reason is None and normal_word(str(extra.get("state_reason") or "")) in ("not planned", "not_planned"):
-        reason = WONT_FIX
-    if reason is not None:
+    resolution = extra.get("resolution")
+    decided, reason = fields_verdict(
+        resolution if isinstance(resolution, str) else None, record.labels, str(extra.get("state_reason") or ""),
+        bool(extra.get("duplicate_of")), record.category, record.severity_raw, record.severity_field)
+    if decided:
         return duplicate_reason(record) if reason == DUPLICATE else reason
-    if extra.get("duplicate_of"):
-        return duplicate_reason(record)
-    for speaks, reason in (type_reason(record.category), label_reason(record.labels)):
-        if speaks:
-            return reason
-    if normal_word(record.severity_raw or "") == "enhancement":
-        return FEATURE
-    if gives_severity(record):
-        return None
     speaks, reason = issue_form_type(record.title, record.description)
     if speaks:
         return reason
@@ -208,7 +197,38 @@ def short_body(description: str) -> bool:
     return len(_ANY_WORD.findall(description[:400])) < MIN_BODY_WORDS
 
 
-def gives_severity(record: Record) -> bool:
-    """Whether the export gives the record a severity (a ``severity`` field or label, not a priority):
-    trackers rate defects by severity, so such a record is a defect report and the text is not asked."""
-    return "sev" in (record.severity_field or "").lower()
+@lru_cache(maxsize=65536)
+def fields_verdict(
+    resolution: str | None, labels: tuple[str, ...], state_reason: str, names_original: bool, category: str | None,
+    severity_raw: str | None, severity_field: str | None,
+) -> tuple[bool, str | None]:
+    """What a bug record's fields decide (steps 1 to 3 of this module): whether they decide, and the reason
+    (None: a defect; ``duplicate`` when it is one, which the caller names with its original).
+
+    Cached: the records of an export share a few combinations of these fields.
+    """
+    reason = resolution_reason(resolution)
+    if reason is None:
+        speaks, reason = label_reason(labels)
+        reason = reason if speaks and reason in RESOLUTION_LABELS.values() else None
+    if reason is None and normal_word(state_reason) in ("not planned", "not_planned"):
+        reason = WONT_FIX
+    if reason is not None:
+        return True, reason
+    if names_original:
+        return True, DUPLICATE
+    for speaks, reason in (type_reason(category), label_reason(labels)):
+        if speaks:
+            return True, reason
+    if normal_word(severity_raw or "") == "enhancement":
+        return True, FEATURE
+    if gives_severity(severity_field):
+        return True, None
+    return False, None
+
+
+def gives_severity(severity_field: str | None) -> bool:
+    """Whether the export gives the record a severity (its ``severity_field`` is a ``severity`` field or label,
+    not a priority): trackers rate defects by severity, so such a record is a defect report and the text is not
+    asked."""
+    return "sev" in (severity_field or "").lower()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from riskmap.text import stable_hash
+from riskmap.text import ascii_table, ascii_words, stable_hash
 
 _WORD = re.compile(r"[^\W\d_]+")
+#: _WORD's characters in ASCII text (the fast path, ``ascii_words``).
+_LETTERS = ascii_table("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def normalise_title(title: str) -> str:
@@ -14,7 +16,9 @@ def normalise_title(title: str) -> str:
 
     "Timeout after 30s (req 4411)" and "timeout after 45s: req 97" both give "timeout after s req".
     """
-    return " ".join(_WORD.findall(title.lower()))
+    lowered = title.lower()
+    words = ascii_words(lowered, _LETTERS)
+    return " ".join(_WORD.findall(lowered)) if words is None else b" ".join(words).decode("ascii")
 
 
 def fingerprint(kind: str, title: str) -> str:

@@ -32,6 +32,8 @@ def record_location(record: Record) -> tuple[str | None, int | None]:
 
     The line is that of an in-app frame in the chosen file, when a frame gives one.
     """
+    if not record.frames:
+        return (record.paths[0], None) if record.paths else (None, None)
     in_app = [frame for frame in record.frames if frame.in_app and frame.file]
     file = record.paths[0] if record.paths else (in_app[-1].file if in_app else None)
     if file is None:

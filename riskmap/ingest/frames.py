@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from riskmap.models import Frame
 
@@ -114,12 +115,20 @@ _PYTHON_LIBRARY = re.compile(r"(?:site-packages|dist-packages|/lib/python\d|<fro
 
 def python_frames(text: str) -> list[Frame]:
     """Python traceback frames, outermost first; in a chain, the first traceback (the cause) last."""
-    segments = _PYTHON_CHAIN.split(text) if "exception" in text else [text]
+    chained = "The above exception" in text or "During handling of the above" in text
+    segments = _PYTHON_CHAIN.split(text) if chained else [text]
     frames: list[Frame] = []
     for segment in reversed(segments):
-        frames += [Frame(file=file, line=int(line), function=function, in_app=not _PYTHON_LIBRARY.search(file))
+        frames += [Frame(file=file, line=int(line), function=function, in_app=_python_app_file(file))
                    for file, line, function in _PYTHON_FRAME.findall(segment)]
     return frames
+
+
+@lru_cache(maxsize=4096)
+def _python_app_file(file: str) -> bool:
+    """Whether a Python frame's file is the application's own (not a library's): cached, as the frames of
+    an export's traces name the same files again and again."""
+    return not _PYTHON_LIBRARY.search(file)
 
 
 # -- Go --------------------------------------------------------------------------------------

@@ -18,8 +18,12 @@ from riskmap.progress import Progress
 #: Keys under which an export object may hold its list of records, tried in this order.
 WRAPPER_KEYS = ("bugs", "issues", "items", "data", "records", "results")
 
-#: JSON documents larger than this are streamed record by record instead of parsed whole.
-STREAM_BYTES = 256 * 1024 * 1024
+#: JSON documents larger than this are streamed record by record instead of parsed whole: a whole parse
+#: holds the file's bytes and every parsed record at once, several times the file's size, while the
+#: records are built (streaming costs about the same time).
+STREAM_BYTES = 32 * 1024 * 1024
+#: The same for a document that may be one record on its own (``single``), which only a whole parse tells.
+SINGLE_STREAM_BYTES = 256 * 1024 * 1024
 #: How often (in records) a streamed read reports its position.
 PROGRESS_EVERY = 1000
 
@@ -55,14 +59,15 @@ def json_items(
     path: Path,
     wrapper_keys: tuple[str, ...] = WRAPPER_KEYS,
     single: Callable[[dict[str, Any]], bool] | None = None,
-    stream_bytes: int = STREAM_BYTES,
+    stream_bytes: int | None = None,
 ) -> Iterator[tuple[str, Any, str | None]]:
     """Yield ``(locator, item, error)`` for every record of a JSON export.
 
     A JSON Lines file is read line by line (so a large one never sits in memory whole); a bad
     line gives its error instead of an item. A document is an array, an object holding one under
     one of ``wrapper_keys``, or, where ``single`` accepts it, one record on its own; one larger
-    than ``stream_bytes`` is parsed a record at a time.
+    than ``stream_bytes`` (default ``STREAM_BYTES``, or ``SINGLE_STREAM_BYTES`` with ``single``) is parsed
+    a record at a time.
     """
     progress = reading.get()
     total = path.stat().st_size
@@ -79,6 +84,8 @@ def json_items(
                 except orjson.JSONDecodeError as exc:
                     yield f"line {number}", None, f"invalid JSON at column {exc.colno}: {exc.msg}"
         return
+    if stream_bytes is None:
+        stream_bytes = STREAM_BYTES if single is None else SINGLE_STREAM_BYTES
     if total > stream_bytes:
         yield from _streamed_items(path, wrapper_keys, progress, total)
         return
@@ -100,8 +107,12 @@ def json_items(
             )
     else:
         raise InputError(str(path), f"expected a JSON array or object; found {type_name(document)}")
-    for index, item in enumerate(items, start=1):
-        yield f"{where}[{index}]", item, None
+    del document
+    # Each item is let go once it is handed on, so the parsed document shrinks as the records grow.
+    for index in range(len(items)):
+        item, items[index] = items[index], None
+        yield f"{where}[{index + 1}]", item, None
+        del item
 
 
 def _streamed_items(

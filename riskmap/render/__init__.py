@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,19 +50,34 @@ def template_environment(user_dir: Path | None, **options: Any) -> Environment:
     return environment
 
 
-def write_bytes(target: str | Path, data: bytes) -> None:
-    """Write a file atomically (a temporary file, then a rename); ``-`` writes to stdout."""
+def rendered(renderer: Renderer, report: dict[str, Any]) -> bytes | Iterable[bytes]:
+    """What ``renderer`` makes of the report: its bytes, or the same bytes in parts from a renderer that can
+    write them a part at a time (a ``chunks`` method; report.json's records), for :func:`write_bytes`."""
+    chunks = getattr(renderer, "chunks", None)
+    return chunks(report) if chunks is not None else renderer.render(report)
+
+
+def write_bytes(target: str | Path, data: bytes | Iterable[bytes]) -> None:
+    """Write a file atomically (a temporary file, then a rename); ``-`` writes to stdout. ``data`` is the
+    content, or its parts in order."""
+    parts = [data] if isinstance(data, bytes) else data
     if str(target) == "-":
-        sys.stdout.buffer.write(data)
+        for part in parts:
+            sys.stdout.buffer.write(part)
         sys.stdout.flush()
         return
     path = Path(target)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for part in parts:  # parts made while writing: a renderer's error leaves no temporary file
+                    handle.write(part)
+            os.chmod(temporary, 0o666 & ~_UMASK)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None

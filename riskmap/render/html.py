@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -21,6 +22,8 @@ LAYER_COLOURS = {"handler": "#3182bd", "domain": "#31a354", "integration": "#e65
 RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", "score", "title", "evidence",
                   "source.path", "source.locator", "detail", "excluded", "created_at", "change", "link")
 _RECORD_ROW = attrgetter(*RECORD_COLUMNS)
+#: About how many characters of the page ``HtmlRenderer.chunks`` encodes at a time.
+CHUNK_CHARS = 1 << 20
 
 
 def script_json(value: Any) -> str:
@@ -29,7 +32,8 @@ def script_json(value: Any) -> str:
     Script data ends only at ``</script`` (and ``<!--`` changes how it is parsed), so escaping
     every ``<`` as ``\\u003c`` is enough; JSON.parse reads the escape back.
     """
-    return orjson.dumps(value, option=orjson.OPT_UTC_Z).decode("utf-8").replace("<", "\\u003c")
+    # Replaced in the bytes (a ``<`` is one byte in UTF-8): one copy of a large report's records less.
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z).replace(b"<", b"\\u003c").decode("utf-8")
 
 
 def _label(text: str) -> str:
@@ -155,13 +159,38 @@ class HtmlRenderer:
 
     def render(self, report: dict[str, Any]) -> bytes:
         """The report as one self-contained HTML page."""
+        return "".join(self._page(report)).encode("utf-8")
+
+    def chunks(self, report: dict[str, Any]) -> Iterator[bytes]:
+        """The same bytes as ``render``, in parts of about ``CHUNK_CHARS`` characters: a large report's page
+        never sits in memory whole, as text and again as bytes."""
+        batch: list[str] = []
+        size = 0
+        for piece in self._page(report):
+            if len(piece) >= CHUNK_CHARS:  # the records' JSON: encoded a slice at a time, never copied whole
+                if batch:
+                    yield "".join(batch).encode("utf-8")
+                    batch, size = [], 0
+                for start in range(0, len(piece), CHUNK_CHARS):
+                    yield piece[start:start + CHUNK_CHARS].encode("utf-8")
+                continue
+            batch.append(piece)
+            size += len(piece)
+            if size >= CHUNK_CHARS:
+                yield "".join(batch).encode("utf-8")
+                batch, size = [], 0
+        if batch:
+            yield "".join(batch).encode("utf-8")
+
+    def _page(self, report: dict[str, Any]) -> Iterator[str]:
+        """The page's text, in the pieces the template makes."""
         figures = {
             **({"severity": severity_figure(report), "layers": layer_figure(report)} if report["components"] else {}),
             **trend_figures(report),
         }
         records = list(map(_RECORD_ROW, report["records"]))
         template = self._env.get_template("report.html.j2")
-        page = template.render(
+        return template.generate(
             report=report,
             figures_json=script_json(figures),
             records_json=script_json({"columns": RECORD_COLUMNS, "rows": records}),
@@ -169,4 +198,3 @@ class HtmlRenderer:
             heat_style=heat_style,
             heat_max=heat_peak(report),
         )
-        return page.encode("utf-8")
