@@ -526,8 +526,7 @@ def measure_log(base: Path, system: str, where: str, work: Path) -> LogRow:
     if not (log.exists() and truth_file.exists()):
         row.error = "missing from the corpus"
         return row
-    with truth_file.open(encoding="utf-8", newline="") as handle:
-        truth = [(int(r["LineId"]), r["EventTemplate"], r["EventId"]) for r in csv.DictReader(handle)]
+    truth = read_truth(truth_file)
     out = work / f"{system}-templates.csv"
     done = run_riskmap(["templates", log, "--output", out], work)
     guessed: dict[int, str] = {}
@@ -544,6 +543,59 @@ def measure_log(base: Path, system: str, where: str, work: Path) -> LogRow:
     row.ga_template = grouping_accuracy(predicted, [t for _, t, _ in truth])
     row.ga_event_id = grouping_accuracy(predicted, [e for _, _, e in truth])
     return row
+
+
+def read_truth(truth_file: Path) -> list[tuple[int, str, str]]:
+    """(line, template, event id) of every line of a Loghub structured CSV."""
+    with truth_file.open(encoding="utf-8", newline="") as handle:
+        return [(int(r["LineId"]), r["EventTemplate"], r["EventId"]) for r in csv.DictReader(handle)]
+
+
+#: The values of ``mining.VARIABLE_WORDS`` (the one threshold of the miner chosen on data) that leave one
+#: system out chooses from; 10**9 is "never".
+VARIABLE_WORDS_CHOICES = (2, 3, 4, 5, 6, 8, 10**9)
+
+
+def ga_with(base: Path, system: str, variable_words: int) -> float:
+    """Grouping accuracy by template of one system's 2k log, mined in this process with ``VARIABLE_WORDS`` set."""
+    from riskmap import pipeline
+    from riskmap.ingest.logs import mining
+    from riskmap.ingest.logs.mined import template_rows
+
+    folder = base / system
+    truth = read_truth(folder / f"{system}_2k.log_structured_corrected.csv")
+    kept, mining.VARIABLE_WORDS = mining.VARIABLE_WORDS, variable_words
+    try:
+        guessed = {line: tid for line, tid, _ in template_rows(pipeline.mine_log(folder / f"{system}_2k.log", True))}
+    finally:
+        mining.VARIABLE_WORDS = kept
+    return grouping_accuracy([guessed.get(line, f"\x00missing {line}") for line, _, _ in truth],
+                             [t for _, t, _ in truth])
+
+
+def leave_one_system_out(root: Path) -> tuple[dict[int, list[float]], list[tuple[int, float]]]:
+    """GA of the nine systems for every ``VARIABLE_WORDS`` choice, and for each system the value chosen on the
+    other eight (best mean, ties to the smaller) with the system's GA at it."""
+    table = {v: [ga_with(root / where, system, v) for where, system in LOG_SYSTEMS] for v in VARIABLE_WORDS_CHOICES}
+    held = []
+    for i in range(len(LOG_SYSTEMS)):
+        others = {v: sum(g for j, g in enumerate(gas) if j != i) for v, gas in table.items()}
+        chosen = min(others, key=lambda v: (-round(others[v], 9), v))
+        held.append((chosen, table[chosen][i]))
+    return table, held
+
+
+def print_leave_one_system_out(table: dict[int, list[float]], held: list[tuple[int, float]]) -> None:
+    """The threshold sweep and the leave-one-system-out row, with their means."""
+    names = [system for _, system in LOG_SYSTEMS]
+    print("\nLogs: leave one system out (VARIABLE_WORDS chosen on the other eight, ties to the smaller; the ninth"
+          " scored), GA by template")
+    print(f"  {'VARIABLE_WORDS':14} " + " ".join(f"{n[:9]:>9}" for n in names) + f" {'mean':>6}")
+    for value, gas in table.items():
+        label = "never" if value >= 10**9 else str(value)
+        print(f"  {label:14} " + " ".join(f"{g:9.3f}" for g in gas) + f" {sum(gas) / len(gas):6.3f}")
+    print(f"  {'held out':14} " + " ".join(f"{g:5.3f} ({v if v < 10**9 else '-'})" for v, g in held)
+          + f" {sum(g for _, g in held) / len(held):6.3f}")
 
 
 def logs(root: Path, work: Path) -> list[LogRow]:
@@ -588,6 +640,7 @@ class Figures:
     defects_heldout: list[dict] = field(default_factory=list)
     logs: list[dict] = field(default_factory=list)
     logs_heldout: list[dict] = field(default_factory=list)
+    logs_leave_one_out: list[dict] = field(default_factory=list)
 
 
 def _with_shares(row: PlacementRow) -> dict:
@@ -608,6 +661,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--nlbse-test", type=Path, metavar="FILE",
                         help="held-out labelled issues (NLBSE'24 issues_test.csv shape): with --part defects, "
                         "analyse them without the label column and print defect precision, recall and F1")
+    parser.add_argument("--loso", action="store_true",
+                        help="with --part logs: also choose the miner's VARIABLE_WORDS leaving one development"
+                        " system out, and print each system's GA at the value chosen on the other eight")
     parser.add_argument("--json", type=Path, help="save the figures to this JSON file")
     args = parser.parse_args(argv)
     root = corpus_root(args.corpus)
@@ -638,6 +694,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "logs" in parts:
             rows_l = logs(root, work)
             print_logs(rows_l)
+            if args.loso:
+                table, held = leave_one_system_out(root)
+                print_leave_one_system_out(table, held)
+                figures.logs_leave_one_out = [{"system": system, "chosen": v, "ga_template": round(g, 4)}
+                                              for (_, system), (v, g) in zip(LOG_SYSTEMS, held, strict=True)]
             if args.loghub:
                 rows_h = heldout_logs(args.loghub, work)
                 print_logs(rows_h, f"held-out systems ({args.loghub})")

@@ -161,3 +161,15 @@ def test_heldout_defects_scores_each_project_without_the_label_column(corpus: Pa
     # the label column is gone: with it, riskmap would count exactly the bugs
     analysed = (work / "heldout-issues.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "label" not in analysed and "title" in analysed
+
+
+def test_variable_words_changes_the_grouping_and_is_restored(corpus: Path) -> None:
+    """Linux's user names merge at the shipped VARIABLE_WORDS and stay apart when merging is off; the miner's
+    own value is back afterwards."""
+    from riskmap.ingest.logs import mining
+
+    shipped = mining.VARIABLE_WORDS
+    base = corpus / "logs" / "loghub"
+    merged, apart = accuracy.ga_with(base, "Linux", shipped), accuracy.ga_with(base, "Linux", 10**9)
+    assert merged > apart
+    assert shipped == mining.VARIABLE_WORDS
