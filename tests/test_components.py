@@ -176,6 +176,10 @@ def test_a_test_goes_to_the_shown_module_its_own_name_names():
     # Python: snake case, compared without ``_``
     assert _moved_test("tests/test_cli.py::test_date_parser_handles_tabs", "app/cli.py", "app/date_parser.py") \
         == "app.date_parser"
+    # two shown names alike but for case or ``_``: the first in sorted order, whatever the input order
+    alike = ("org/acme/DateParser.java", "app/date_parser.py")
+    for shown in (alike, alike[::-1]):
+        assert _moved_test("a.FooTest.testDateParserRuns", "org/acme/Foo", *shown) == "org.acme.DateParser"
     # a name the test's class already gives, a name shorter than 4 characters, a name no module has: unchanged
     assert _moved_test("a.ParserTest.testParserRuns", "org/acme/Parser", *java) == "org.acme.Parser"
     assert _moved_test("a.FooTest.testGetValue", "org/acme/Foo", "org/acme/Get.java") == "org.acme.Foo"

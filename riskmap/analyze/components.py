@@ -125,7 +125,9 @@ class ComponentMapper:
         characters), the record goes to that module, even where its class's name is shown too.
         """
         shown = _shown_modules(records, self._repo)
-        by_key = {_name_key(name): name for name in shown}
+        by_key: dict[str, str] = {}
+        for name in sorted(shown):  # names alike but for case or ``_`` (``DateParser``, ``date_parser``): the first
+            by_key.setdefault(_name_key(name), name)
         moved: dict[tuple[str, str], Placement | None] = {}
         result = list(placements)
         for index, (record, placement) in enumerate(zip(records, placements, strict=True)):
