@@ -152,3 +152,52 @@ def test_a_test_goes_to_the_shown_class_its_name_begins_with_at_a_word_boundary(
     assert placed(f"{shown}{rest}") == f"{dotted}.{shown}{rest}"
     own = _record(kind=Kind.test, frames=(Frame(file=f"{folder}/{shown}{rest}.java", function="X.y"),))
     assert placed(f"{shown}{rest}", trace, own) == f"{dotted}.{shown}{rest}"
+
+
+def _moved_test(test_id: str, tested: str, *shown: str, extra: dict | None = None) -> str:
+    """The component of a failing test whose trace shows only test code, next to records whose traces show
+    ``shown`` files."""
+    folder = tested.rpartition("/")[0]
+    test = Record(id=test_id, source=SOURCE, title="failed", kind=Kind.test, paths=(tested,), extra=extra or {},
+                  frames=(Frame(file=f"{folder}/test_it.py", function="test"),))
+    others = [_record(kind=Kind.test, frames=(Frame(file=file, function="run"),)) for file in shown]
+    records = [test, *others]
+    mapper = ComponentMapper([])
+    return mapper.to_shown_modules(records, [mapper.place(r) for r in records])[0].component
+
+
+def test_a_test_goes_to_the_shown_module_its_own_name_names():
+    """The test's method or function name, after ``test``, begins with a shown module's name: the longest."""
+    java = ("org/acme/Option.java", "org/acme/OptionGroup.java", "org/acme/Parser.java")
+    assert _moved_test("org.acme.BasicParserTest.testOptionGroupLong", "org/acme/BasicParser", *java) \
+        == "org.acme.OptionGroup"
+    # the report's own ``test`` field wins over the id
+    assert _moved_test("x", "org/acme/BasicParser", *java, extra={"test": "testOptionLong"}) == "org.acme.Option"
+    # Python: snake case, compared without ``_``
+    assert _moved_test("tests/test_cli.py::test_date_parser_handles_tabs", "app/cli.py", "app/date_parser.py") \
+        == "app.date_parser"
+    # two shown names alike but for case or ``_``: the first in sorted order, whatever the input order
+    alike = ("org/acme/DateParser.java", "app/date_parser.py")
+    for shown in (alike, alike[::-1]):
+        assert _moved_test("a.FooTest.testDateParserRuns", "org/acme/Foo", *shown) == "org.acme.DateParser"
+    # a name the test's class already gives, a name shorter than 4 characters, a name no module has: unchanged
+    assert _moved_test("a.ParserTest.testParserRuns", "org/acme/Parser", *java) == "org.acme.Parser"
+    assert _moved_test("a.FooTest.testGetValue", "org/acme/Foo", "org/acme/Get.java") == "org.acme.Foo"
+    assert _moved_test("a.FooTest.testNothingShown", "org/acme/Foo", *java) == "org.acme.Foo"
+
+
+_WORDS = st.lists(_CAMEL, min_size=1, max_size=3).filter(lambda ws: len("".join(ws)) >= 4)
+
+
+@given(words=_WORDS, rest=st.lists(_CAMEL, max_size=2), package=_PACKAGE)
+def test_a_test_named_after_a_shown_module_moves_there_in_any_naming_style(words, rest, package):
+    """``test{Words}{Rest}``, ``test_{words}_{rest}`` and ``{words}{Rest}ShouldFail`` all name ``{Words}`` (4 or more
+    characters)."""
+    folder = "/".join(package)
+    name = "".join(words)
+    shown = f"{folder}/{name}.java"
+    camel = "".join(words + rest)
+    snake = "_".join(w.lower() for w in words + rest)
+    for method in (f"test{camel}", f"test_{snake}", f"{camel[0].lower()}{camel[1:]}ShouldFail"):
+        placed = _moved_test(f"x.OtherTest.{method}", f"{folder}/Other{name}Zz", shown)
+        assert placed == f"{'.'.join(package)}.{name}", method

@@ -100,7 +100,8 @@ def test_a_test_named_after_no_shown_class_lands_at_the_shown_class_its_name_beg
     assert [r["component"] for r in alone] == ["org.apache.commons.codec.language.DoubleMetaphone2"]
     both = _components(cli, _defects4j_report(corpus, tmp_path, "Codec", "3", "13"), tmp_path)
     assert [r["component"] for r in both] == ["org.apache.commons.codec.language.DoubleMetaphone"] * 2
-    assert "begins its name" in both[0]["evidence"] + both[1]["evidence"]
+    # its method, testDoubleMetaphoneAlternate, names DoubleMetaphone too, and is looked at first
+    assert "names DoubleMetaphone" in both[0]["evidence"] + both[1]["evidence"]
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -240,3 +241,14 @@ def test_a_text_that_any_trace_parser_would_read_passes_the_one_pass_test(text):
     """may_hold_trace skips the parsers only for texts none of their own tests would pass."""
     if any(may_hold(text) for may_hold, _ in PARSERS):
         assert may_hold_trace(text)
+
+
+def test_a_test_lands_at_the_shown_class_its_own_name_names(cli, corpus, tmp_path):
+    """Base64InputStreamTest.testBase64EmptyInputStream fails on an assertion alone; another test's trace
+    shows Base64, the class the fix changed."""
+    alone = _components(cli, _defects4j_report(corpus, tmp_path, "Codec", "2"), tmp_path)
+    assert [r["component"] for r in alone] == ["org.apache.commons.codec.binary.Base64InputStream"]
+    both = _components(cli, _defects4j_report(corpus, tmp_path, "Codec", "2", "8"), tmp_path)
+    named = next(r for r in both if r["id"].endswith("testBase64EmptyInputStream"))
+    assert named["component"] == "org.apache.commons.codec.binary.Base64"
+    assert "testBase64EmptyInputStream names Base64" in named["evidence"]

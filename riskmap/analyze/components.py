@@ -9,8 +9,9 @@ up to ``Class``); its fault frame, the innermost in-app frame of the root cause 
 when the trace reaches no other in-app code; not a frame that only builds or reports the error;
 the caller of code that refused an argument); infrastructure names in its title. What none of
 these place is ``unmapped``. A layer hint in another frame's file name never outranks the fault frame.
-A failing test placed at the code its name names, where no trace shows that code, moves to the shown
-code whose name begins that name (``ComponentMapper.to_shown_modules``).
+A failing test placed at the code its name names moves to the shown code its own method or function
+name names (``testBase64EmptyInputStream`` -> ``Base64``), else, where no trace shows the code its
+class names, to the shown code whose name begins that name (``ComponentMapper.to_shown_modules``).
 """
 
 from __future__ import annotations
@@ -116,16 +117,27 @@ class ComponentMapper:
         or ``-`` follows: ``DoubleMetaphone``, ``StringUtils``, ``LocalDate``), the record goes there:
         the longest such name of at least ``MIN_SHOWN_NAME`` (3) characters; of several modules with
         that name, the one whose package shares most with the test's.
+
+        Before that, the test's own (method or function) name: when its words after ``test`` begin with
+        the name of a module the traces or the repository show (``testBase64EmptyInputStream`` ->
+        ``Base64``, ``testOptionGroupLong`` -> ``OptionGroup``, ``test_parser_handles_tabs`` ->
+        ``parser``; the longest, compared without case or ``_``, of at least ``MIN_METHOD_NAMED`` (4)
+        characters), the record goes to that module, even where its class's name is shown too.
         """
         shown = _shown_modules(records, self._repo)
-        moved: dict[str, Placement | None] = {}
+        by_key: dict[str, str] = {}
+        for name in sorted(shown):  # names alike but for case or ``_`` (``DateParser``, ``date_parser``): the first
+            by_key.setdefault(_name_key(name), name)
+        moved: dict[tuple[str, str], Placement | None] = {}
         result = list(placements)
         for index, (record, placement) in enumerate(zip(records, placements, strict=True)):
             if not _named_by_test(record, placement):
                 continue
-            if placement.component not in moved:
-                moved[placement.component] = _shown_prefix(placement, shown)
-            found = moved[placement.component]
+            method = test_method(record)
+            key = (placement.component, method)
+            if key not in moved:
+                moved[key] = _shown_by_method(placement, method, shown, by_key) or _shown_prefix(placement, shown)
+            found = moved[key]
             if found is not None:
                 result[index] = found
         return result
@@ -233,6 +245,42 @@ def _shown_modules(records: Sequence[Record], repo: RepoIndex | None) -> dict[st
     return shown
 
 
+#: The shortest module name a test's method name may name (see ComponentMapper.to_shown_modules).
+MIN_METHOD_NAMED = 4
+#: A test function's name parts: ``test``/``should`` words and the rest split at ``_`` and camel case.
+_NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def test_method(record: Record) -> str:
+    """A failing test's own name (``testCreateNumber``, ``test_parse_date``): a test report's ``test``
+    field, else the part of its id after its last ``.``, ``::`` or ``/``."""
+    given = record.extra.get("test")
+    if isinstance(given, str) and given:
+        return given
+    return re.split(r"::|[./]", record.id)[-1]
+
+
+def _name_key(name: str) -> str:
+    """A module or test name compared without case, ``_`` or ``-``."""
+    return re.sub(r"[_-]", "", name).lower()
+
+
+def _shown_by_method(
+    placement: Placement, method: str, shown: dict[str, set[str]], by_key: dict[str, str]
+) -> Placement | None:
+    """The placement at the shown module the test's own name names (see ComponentMapper.to_shown_modules),
+    or None."""
+    words = _NAME_WORDS.findall(re.sub(r"^_*test_*", "", method, flags=re.IGNORECASE))
+    for end in range(len(words), 0, -1):
+        name = by_key.get("".join(words[:end]).lower())
+        if name is not None and len(name) >= MIN_METHOD_NAMED:
+            if name == placement.component.rpartition(".")[2]:
+                return None
+            return _moved(placement, name, shown, f"the test's name {method} names {name}, which a trace or "
+                                                  "the repository shows")
+    return None
+
+
 def _named_by_test(record: Record, placement: Placement) -> bool:
     """A failing test placed by its name at the code it tests: no trace frame reaches other code."""
     return (record.kind is Kind.test and placement.signal == "file" and bool(record.paths)
@@ -242,7 +290,7 @@ def _named_by_test(record: Record, placement: Placement) -> bool:
 def _shown_prefix(placement: Placement, shown: dict[str, set[str]]) -> Placement | None:
     """The placement at the longest shown module whose name begins the placed one's (see
     ComponentMapper.to_shown_modules), or None when its own name is shown or none fits."""
-    package, _, name = placement.component.rpartition(".")
+    _, _, name = placement.component.rpartition(".")
     if name in shown:
         return None
     fits = [known for known in shown if len(known) >= MIN_SHOWN_NAME and len(known) < len(name)
@@ -250,12 +298,18 @@ def _shown_prefix(placement: Placement, shown: dict[str, set[str]]) -> Placement
     if not fits:
         return None
     best = max(fits, key=lambda known: (len(known), known))
-    module = min(shown[best], key=lambda m: (-_shared_segments(m.rpartition(".")[0], package), m))
+    return _moved(placement, best, shown, f"no trace or repository file shows {name}, and {best} (one they "
+                                          "show) begins its name")
+
+
+def _moved(placement: Placement, name: str, shown: dict[str, set[str]], why_moved: str) -> Placement:
+    """The placement at the shown module of that last name whose package shares most with the placed one's."""
+    package = placement.component.rpartition(".")[0]
+    module = min(shown[name], key=lambda m: (-_shared_segments(m.rpartition(".")[0], package), m))
     found = conventional_layer(module.replace(".", "/"))
     layer, why = found if found else (Layer.unmapped, "no conventional layer name")
     return Placement(component=module, layer=layer, confidence=CONFIDENCE["frame"], signal="file",
-                     evidence=f"{placement.evidence}; no trace or repository file shows {name}, and {module} "
-                              f"(one they show) begins its name; layer from {why}")
+                     evidence=f"{placement.evidence}; {why_moved}: {module}; layer from {why}")
 
 
 def _shared_segments(one: str, other: str) -> int:
