@@ -58,6 +58,8 @@ def test_a_frame_that_only_reports_the_error_is_not_the_fault(cli, corpus, tmp_p
     """``JsonGenerator._reportError``, ``JsonParser._constructError``, ``reportOverflowLong``: their caller failed."""
     [record] = _components(cli, _defects4j_report(corpus, tmp_path, "JacksonCore", bug), tmp_path)
     assert (record["component"], record["detail"]) == (component, detail)
+    # the location SARIF and Code Quality point at is the same frame, not the reporter's file
+    assert record["file"] == component.replace(".", "/") + ".java"
 
 
 @pytest.mark.parametrize(("project", "bug", "component"), [
@@ -68,6 +70,7 @@ def test_a_refused_argument_is_the_callers_fault(cli, corpus, tmp_path, project,
     """An IllegalArgumentException's thrower checked its argument: the caller in another file passed it."""
     [record] = _components(cli, _defects4j_report(corpus, tmp_path, project, bug), tmp_path)
     assert record["component"] == component
+    assert record["file"] == component.replace(".", "/") + ".java"
 
 
 @pytest.mark.parametrize(("text", "refused"), [

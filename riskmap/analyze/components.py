@@ -330,10 +330,10 @@ def app_frames(record: Record) -> tuple[str, ...]:
     kind are left out, so their caller is the fault frame (never all of them). When the root cause
     is a refused argument (see ``rejects_argument``), the fault is the caller in another file.
     """
-    return tuple(f.file for f in _fault_frames(record))
+    return tuple(f.file for f in fault_frames(record))
 
 
-def _fault_frames(record: Record) -> list[Frame]:
+def fault_frames(record: Record) -> list[Frame]:
     """The in-app frames that app_frames names, outermost first, the fault frame last."""
     if not record.frames:
         return []
@@ -392,7 +392,7 @@ def record_detail(record: Record, placement: Placement) -> str | None:
     hint = record.component_hint
     if hint and hint != placement.component and _slug(hint) != _slug(placement.component.rsplit(".", 1)[-1]):
         return hint
-    fault = next((f for f in reversed(_fault_frames(record)) if not is_test_file(f.file)), None)
+    fault = next((f for f in reversed(fault_frames(record)) if not is_test_file(f.file)), None)
     return fault.function or None if fault is not None else None
 
 

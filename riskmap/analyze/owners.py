@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from riskmap.analyze.components import fault_frames
 from riskmap.models import Analysis, Record
 
 
@@ -27,19 +28,20 @@ class OwnerRule:
 
 
 def record_location(record: Record) -> tuple[str | None, int | None]:
-    """The file a record points at and its line: its first path, else its fault frame's file (the
-    innermost in-app frame; frames run outermost first).
+    """The file a record points at and its line: its first path, else the file of its fault frame, the
+    frame placement chose (``components.fault_frames``).
 
-    The line is that of an in-app frame in the chosen file, when a frame gives one.
+    The line is the fault frame's; for a path, that of the innermost in-app frame in that file, when a
+    frame gives one.
     """
     if not record.frames:
         return (record.paths[0], None) if record.paths else (None, None)
-    in_app = [frame for frame in record.frames if frame.in_app and frame.file]
-    file = record.paths[0] if record.paths else (in_app[-1].file if in_app else None)
-    if file is None:
-        return None, None
-    line = next((frame.line for frame in reversed(in_app) if frame.file == file and frame.line), None)
-    return file, line
+    fault = [frame for frame in fault_frames(record) if frame.file]
+    if not record.paths:
+        return (fault[-1].file, fault[-1].line) if fault else (None, None)
+    file = record.paths[0]
+    in_app = (frame for frame in reversed(record.frames) if frame.in_app and frame.file == file and frame.line)
+    return file, next((frame.line for frame in in_app), None)
 
 
 def pattern_regex(pattern: str) -> re.Pattern[str]:
