@@ -133,7 +133,7 @@ class ComponentMapper:
         for index, (record, placement) in enumerate(zip(records, placements, strict=True)):
             if not _named_by_test(record, placement):
                 continue
-            method = test_method(record)
+            method = failing_test_name(record)
             key = (placement.component, method)
             if key not in moved:
                 moved[key] = _shown_by_method(placement, method, shown, by_key) or _shown_prefix(placement, shown)
@@ -251,7 +251,7 @@ MIN_METHOD_NAMED = 4
 _NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
-def test_method(record: Record) -> str:
+def failing_test_name(record: Record) -> str:
     """A failing test's own name (``testCreateNumber``, ``test_parse_date``): a test report's ``test``
     field, else the part of its id after its last ``.``, ``::`` or ``/``."""
     given = record.extra.get("test")
