@@ -198,6 +198,10 @@ def test_cleaning_never_raises_and_never_grows(body: str) -> None:
     assert len(cleaned) <= len(body)
 
 
+def test_a_tag_left_open_by_removing_an_inner_one_goes_too() -> None:
+    assert clean_issue_text("<a<a>-->") == ""
+
+
 @settings(max_examples=300, deadline=None)
 @given(issue_text)
 def test_cleaning_twice_changes_at_most_whitespace(body: str) -> None:

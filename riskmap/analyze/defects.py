@@ -95,7 +95,9 @@ def clean_issue_text(body: str) -> str:
     if "://" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        # removing a tag can leave the start of an outer one closed by what followed it (``<a<a>-->``)
+        while (untagged := _TAG.sub(" ", text)) != text:
+            text = untagged
     if "#" in text or "**" in text:
         text = _HEADING.sub("", text)
     if "[" in text:
