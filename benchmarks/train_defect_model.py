@@ -104,7 +104,6 @@ CANDIDATES = [
     Candidate("uni+bi in>=2 projects + signals C=16 body 4000", min_projects=2, signals=0.5, C=16.0, body_chars=4000),
     Candidate("uni+bi C=30 body 4000", C=30.0, body_chars=4000),
     Candidate("uni+bi + signals C=30 body 4000", signals=0.5, C=30.0, body_chars=4000),
-    Candidate("uni+bi + chars + signals C=16 body 4000", chars=True, signals=0.5, C=16.0, body_chars=4000),
     Candidate("plain C=30", plain=True, C=30.0, body_chars=4000, max_features=50000, balanced=False),
     Candidate("plain C=30 balanced", plain=True, C=30.0, body_chars=4000, max_features=50000),
     Candidate("plain + signals C=30", plain=True, C=30.0, body_chars=4000, max_features=50000, balanced=False,
