@@ -2,11 +2,13 @@
 
 Pure and offline: the model (``defect_model.json`` next to this module, built by
 ``benchmarks/train_defect_model.py`` from labelled GitHub issues) is a TF-IDF + logistic
-regression whose vocabulary, document frequencies and coefficients are read once, lazily. It reads
-the words and word pairs of the title and of the cleaned body, the character n-grams of the title and
-of the start of the body, and a few signals of the report's shape (a stack trace, steps to reproduce,
-a title that asks, a request for something new: ``SIGNALS``). A score is a sum of weights over the
-issue's tokens and signals; only the standard library is needed.
+regression whose vocabulary, document frequencies and coefficients are read once, lazily. The shipped
+model reads the words and word pairs of the title (twice) and of the first 4,000 characters of the raw
+body (``plain_tokens``: template headings and code included, as words), and a few signals of the report's
+shape (a stack trace, steps to reproduce, a title that asks, a request for something new: ``SIGNALS``).
+Models built with the other fields (words of the cleaned body, ``form:`` words, character n-grams) load
+the same way. A score is a sum of weights over the issue's tokens and signals; only the standard library
+is needed.
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ def clean_issue_text(body: str) -> str:
     if "://" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        # removing a tag can leave the start of an outer one closed by what followed it (``<a<a>-->``)
+        while (untagged := _TAG.sub(" ", text)) != text:
+            text = untagged
     if "#" in text or "**" in text:
         text = _HEADING.sub("", text)
     if "[" in text:
@@ -245,12 +249,26 @@ def issue_signals(title: str, body: str, cleaned: str | None = None) -> list[str
     return [name for name, (where, pattern) in SIGNALS.items() if pattern.search(texts[where])]
 
 
+#: How much of the raw body the ``words`` field reads.
+WORDS_BODY_CHARS = 4000
+_PLAIN_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def plain_tokens(title: str, body: str) -> list[str]:
+    """The words (two or more word characters, lower case) and word pairs of the title twice and the first
+    WORDS_BODY_CHARS characters of the raw body: what scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2))`` reads
+    of ``"title title body"``. Nothing is cleaned: the template's headings and the code are words like any other."""
+    words = _PLAIN_WORD.findall(f"{title} {title} {body[:WORDS_BODY_CHARS]}".lower())
+    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+
+
 #: The model's fields: name -> its tokens, from the title, the raw body and the cleaned body (``cleaned_body``).
 FIELDS: dict[str, Callable[[str, str, str], list[str]]] = {
     "title": lambda title, body, cleaned: title_tokens(title),
     "title_chars": lambda title, body, cleaned: char_grams(title),
     "body": lambda title, body, cleaned: body_tokens(body, cleaned),
     "body_chars": lambda title, body, cleaned: char_grams(cleaned[:CHAR_BODY_CHARS]),
+    "words": lambda title, body, cleaned: plain_tokens(title, body),
     "signals": lambda title, body, cleaned: issue_signals(title, body, cleaned),
 }
 
@@ -258,7 +276,8 @@ FIELDS: dict[str, Callable[[str, str, str], list[str]]] = {
 def issue_features(title: str, body: str, fields: Iterable[str] = FIELDS) -> dict[str, list[str]]:
     """The tokens of each of the named model ``FIELDS``: ``title`` (words and pairs), ``title_chars`` (its
     character n-grams), ``body`` (words and pairs of the cleaned body, form words), ``body_chars`` (character
-    n-grams of the first CHAR_BODY_CHARS characters of the cleaned body) and ``signals`` (``issue_signals``)."""
+    n-grams of the first CHAR_BODY_CHARS characters of the cleaned body), ``words`` (``plain_tokens``: words and
+    pairs of the title twice and the raw body) and ``signals`` (``issue_signals``)."""
     cleaned = cleaned_body(body)
     return {name: FIELDS[name](title, body, cleaned) for name in fields}
 
@@ -267,8 +286,8 @@ def issue_features(title: str, body: str, fields: Iterable[str] = FIELDS) -> dic
 def load_model() -> dict[str, Any]:
     """The shipped model, read once: ``intercept``, ``threshold``, ``documents``, ``fields`` and ``signals``.
 
-    Each field (``title``, ``body``, optionally ``title_chars`` and ``body_chars``) holds ``sublinear`` and
-    ``terms``: token -> [document frequency, coefficient]; the IDF is sklearn's smoothed one,
+    Each field (``words``, or ``title``, ``body`` and optionally ``title_chars`` and ``body_chars``) holds
+    ``sublinear`` and ``terms``: token -> [document frequency, coefficient]; the IDF is sklearn's smoothed one,
     ``ln((1 + documents) / (1 + df)) + 1``.
     ``signals`` (optional) maps a signal name (``SIGNALS``) to the weight it adds to the logit when present.
     """
