@@ -204,36 +204,32 @@ def pick_pool(p, idx):
     return max(GRID, key=lambda t: (round(f1(y[idx], p, t), 9), -t))
 
 
+def nested(fn, groups, pick):
+    """Each issue's probability from a model trained without its group, and each group's threshold, picked
+    by ``pick`` on the out-of-fold probabilities of the other groups (inner folds by the same groups)."""
+    p = np.zeros(N)
+    ts = {}
+    for g in sorted(set(groups)):
+        te, tr = np.where(groups == g)[0], np.where(groups != g)[0]
+        ts[g] = pick(with_rules_idx(oof(fn, tr, groups[tr]), tr), tr)
+        p[te] = with_rules_idx(fn(tr, te), te)
+    return p, ts
+
+
 def evaluate(name, fn):
     t0 = time.time()
     allidx = np.arange(N)
     # LOPO, nested threshold by inner LOPO
-    lopo_p = np.zeros(N)
-    lopo_f = {}
-    lopo_ts = []
-    for r in sorted(set(ISSUES.repos)):
-        te = np.where(repos == r)[0]
-        tr = np.where(repos != r)[0]
-        inner = with_rules_idx(oof(fn, tr, repos[tr]), tr)
-        t = pick_lopo(inner, tr)
-        lopo_ts.append(t)
-        p = with_rules_idx(fn(tr, te), te)
-        lopo_p[te] = p
-        lopo_f[r] = f1(y[te], p, t)
+    lopo_p, lopo_t = nested(fn, repos, pick_lopo)
+    lopo_f = {r: f1(y[repos == r], lopo_p[repos == r], t) for r, t in lopo_t.items()}
+    lopo_ts = list(lopo_t.values())
     lopo_nested = float(np.mean(list(lopo_f.values())))
     # 5-fold nested: inner 4-fold on train part
-    k_p = np.zeros(N)
+    k_p, k_t = nested(fn, folds5, pick_pool)
+    k_ts = list(k_t.values())
     k_pred = np.zeros(N, dtype=int)
-    k_ts = []
-    for f in range(5):
-        te = np.where(folds5 == f)[0]
-        tr = np.where(folds5 != f)[0]
-        inner = with_rules_idx(oof(fn, tr, folds5[tr]), tr)
-        t = pick_pool(inner, tr)
-        k_ts.append(t)
-        p = with_rules_idx(fn(tr, te), te)
-        k_p[te] = p
-        k_pred[te] = p >= t
+    for f, t in k_t.items():
+        k_pred[folds5 == f] = k_p[folds5 == f] >= t
     k_nested = T.f1_parts(y, k_pred)[2]
     # non-nested (as today): LOPO threshold on pooled OOF LOPO preds
     t_old = pick_lopo(lopo_p, allidx)

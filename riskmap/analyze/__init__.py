@@ -13,7 +13,7 @@ import pandas as pd
 
 from riskmap.analyze.baseline import is_issue
 from riskmap.analyze.categories import categorise
-from riskmap.analyze.components import ComponentMapper, RepoIndex, record_detail
+from riskmap.analyze.components import ComponentMapper, RepoIndex, fault_frames, record_detail
 from riskmap.analyze.exclusion import DUPLICATE, exclusion
 from riskmap.analyze.fingerprints import fingerprint
 from riskmap.analyze.links import record_link
@@ -28,6 +28,7 @@ from riskmap.models import (
     Analysis,
     ComponentRisk,
     FileResult,
+    Frame,
     Kind,
     Layer,
     LayerViolation,
@@ -81,6 +82,7 @@ def analyze(
     placements: list[Placement] = []
     prints: list[str] = []
     gaps: list[str | None] = []
+    faults: list[list[Frame]] = []
     for record in everything:
         severity = record.severity
         if severity is None:
@@ -93,7 +95,8 @@ def analyze(
         severities.append(severity)
         categories.append(category)
         reasons.append(why)
-        placements.append(mapper.place(record))
+        faults.append(fault_frames(record))
+        placements.append(mapper.place(record, faults[-1]))
         prints.append(record.fingerprint or fingerprint(record.kind, record.title))
         gaps.append(field_text(record.extra, GAP_FIELDS) if record.extra else None)
     placements = mapper.to_shown_modules(everything, mapper.merge_named(placements))
@@ -117,12 +120,12 @@ def analyze(
             record.id, record.kind, record.title, severity, record.severity_raw, record.status,
             record.created_at, placement.layer, placement.component, category, score if counted else 0.0,
             record.occurrences, placement.confidence, placement.evidence, why, print_,
-            catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement),
-            record.excluded, record.sources, None, *record_location(record), record_link(record),
+            catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement, fault),
+            record.excluded, record.sources, None, *record_location(record, fault), record_link(record),
         )
-        for record, severity, category, why, placement, print_, gap, score, counted in zip(
+        for record, severity, category, why, placement, print_, gap, score, counted, fault in zip(
             everything, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(), counts,
-            strict=True,
+            faults, strict=True,
         )
     ]
     kept = [i for i, counted in enumerate(counts) if counted]

@@ -70,9 +70,10 @@ class ComponentMapper:
         conventional = conventional_layer(file)
         return conventional[0] if conventional else None
 
-    def place(self, record: Record) -> Placement:
-        """The component and layer of one record, with the evidence."""
-        frames = app_frames(record)
+    def place(self, record: Record, fault: Sequence[Frame] | None = None) -> Placement:
+        """The component and layer of one record, with the evidence; ``fault`` is its ``fault_frames`` when
+        the caller has them already."""
+        frames = tuple(f.file for f in (fault_frames(record) if fault is None else fault))
         key = (record.component_hint, record.paths, frames, record.labels,
                record.title if not (record.component_hint or record.paths or frames) else None)
         placement = self._cache.get(key)
@@ -322,19 +323,14 @@ def _shared_segments(one: str, other: str) -> int:
     return count
 
 
-def app_frames(record: Record) -> tuple[str, ...]:
-    """The files of a record's in-app frames, outermost first, the fault frame last.
+def fault_frames(record: Record) -> list[Frame]:
+    """A record's in-app frames that placement reads, outermost first, the fault frame last.
 
     Test code is not the fault: test frames count only when no other in-app frame is there. Nor
     is code that only builds or reports the error (see ``builds_error``): innermost frames of that
     kind are left out, so their caller is the fault frame (never all of them). When the root cause
     is a refused argument (see ``rejects_argument``), the fault is the caller in another file.
     """
-    return tuple(f.file for f in fault_frames(record))
-
-
-def fault_frames(record: Record) -> list[Frame]:
-    """The in-app frames that app_frames names, outermost first, the fault frame last."""
     if not record.frames:
         return []
     app = [f for f in record.frames if f.in_app]
@@ -385,15 +381,15 @@ def builds_error(function: str) -> bool:
     return _BUILDS_ERROR.search(function) is not None
 
 
-def record_detail(record: Record, placement: Placement) -> str | None:
+def record_detail(record: Record, placement: Placement, fault: Sequence[Frame]) -> str | None:
     """The class or function a record names inside its component: the component field when the
     component is something else (``EventPublisher.publish_event`` in ``integrations``), else the
-    fault frame's function."""
+    function of its fault frame (``fault``: its ``fault_frames``)."""
     hint = record.component_hint
     if hint and hint != placement.component and _slug(hint) != _slug(placement.component.rsplit(".", 1)[-1]):
         return hint
-    fault = next((f for f in reversed(fault_frames(record)) if not is_test_file(f.file)), None)
-    return fault.function or None if fault is not None else None
+    frame = next((f for f in reversed(fault) if not is_test_file(f.file)), None)
+    return frame.function or None if frame is not None else None
 
 
 _SLUG_GAPS = re.compile(r"[\s\-.]+")

@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from riskmap.analyze.components import fault_frames
-from riskmap.models import Analysis, Record
+from riskmap.models import Analysis, Frame, Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +26,18 @@ class OwnerRule:
     owners: tuple[str, ...]
 
 
-def record_location(record: Record) -> tuple[str | None, int | None]:
+def record_location(record: Record, fault: Sequence[Frame]) -> tuple[str | None, int | None]:
     """The file a record points at and its line: its first path, else the file of its fault frame, the
-    frame placement chose (``components.fault_frames``).
+    frame placement chose (``fault``: its ``components.fault_frames``).
 
     The line is the fault frame's; for a path, that of the innermost in-app frame in that file, when a
     frame gives one.
     """
     if not record.frames:
         return (record.paths[0], None) if record.paths else (None, None)
-    fault = [frame for frame in fault_frames(record) if frame.file]
     if not record.paths:
-        return (fault[-1].file, fault[-1].line) if fault else (None, None)
+        last = next((frame for frame in reversed(fault) if frame.file), None)
+        return (last.file, last.line) if last else (None, None)
     file = record.paths[0]
     in_app = (frame for frame in reversed(record.frames) if frame.in_app and frame.file == file and frame.line)
     return file, next((frame.line for frame in in_app), None)

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from riskmap.ingest.fields import as_datetime
 from riskmap.ingest.logs.layouts import CONTINUATION, LEVEL_WORD, PLAIN, SAMPLE_LINES, Layout, known_layout
 
 #: Columns of a line the header may span.
@@ -189,7 +190,7 @@ _YEAR_FIRST = re.compile(r"^(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\
 _YEAR_LAST = re.compile(r"^(?P<first>\d{1,2})(?P<sep>[-./])(?P<second>\d{1,2})[-./](?P<year>\d{4})$")
 _CLOCK = re.compile(
     r"^(?P<hour>\d{1,2})[.:](?P<minute>\d{2})(?:[.:](?P<second>\d{2})(?:[.,:](?P<fraction>\d{1,9}))?)?$")
-_EPOCH_FIELD = re.compile(r"^(?P<seconds>\d{9,10}|\d{12,13})(?:\.(?P<fraction>\d{1,9}))?$")
+_EPOCH_FIELD = re.compile(r"^(?:\d{9,10}|\d{12,13})(?:\.\d{1,9})?$")
 _MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
@@ -229,10 +230,7 @@ def learned_time(text: str) -> datetime | None:
             year = int(field)
     if year and month and day and (clock or not epoch):
         return _datetime(year, month, day, clock)
-    if epoch:
-        seconds = int(epoch["seconds"]) / (1000 if len(epoch["seconds"]) > 10 else 1)
-        return datetime.fromtimestamp(seconds + float("0." + (epoch["fraction"] or "0")), UTC)
-    return None
+    return as_datetime(float(epoch.group())) if epoch else None
 
 
 def _datetime(year: int, month: int, day: int, clock: re.Match[str] | None) -> datetime | None:
