@@ -201,3 +201,27 @@ def test_a_test_named_after_a_shown_module_moves_there_in_any_naming_style(words
     for method in (f"test{camel}", f"test_{snake}", f"{camel[0].lower()}{camel[1:]}ShouldFail"):
         placed = _moved_test(f"x.OtherTest.{method}", f"{folder}/Other{name}Zz", shown)
         assert placed == f"{'.'.join(package)}.{name}", method
+
+
+def test_a_bare_test_goes_where_its_classs_other_failures_reached_most():
+    """The failing tests of one class that reach code vote with every module they pass through (ties: the first by
+    name); tests of another class don't vote; a named class some trace shows keeps the test."""
+
+    def failing(test_class: str, *files: str) -> Record:
+        frames = (Frame(file=f"org/acme/{test_class}.java", function="test"),
+                  *(Frame(file=f"org/acme/{file}.java", function="run") for file in files))
+        return Record(id=f"org.acme.{test_class}.t{len(files)}", source=SOURCE, title="failed", kind=Kind.test,
+                      frames=frames, paths=() if files else (f"org/acme/{test_class.removesuffix('Test')}",),
+                      extra={"classname": f"org.acme.{test_class}"})
+
+    def placed(*records: Record) -> str:
+        mapper = ComponentMapper([])
+        return mapper.to_shown_modules(list(records), [mapper.place(r) for r in records])[0].component
+
+    bare = failing("PrinterTest")
+    assert placed(bare) == "org.acme.Printer"
+    assert placed(bare, failing("PrinterTest", "Generator", "Buffer")) == "org.acme.Buffer"  # a tie: by name
+    assert placed(bare, failing("PrinterTest", "Generator", "Buffer"), failing("PrinterTest", "Generator")) \
+        == "org.acme.Generator"
+    assert placed(bare, failing("OtherTest", "Generator")) == "org.acme.Printer"
+    assert placed(bare, failing("PrinterTest", "Generator"), failing("OtherTest", "Printer")) == "org.acme.Printer"

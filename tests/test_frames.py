@@ -62,6 +62,36 @@ def test_a_frame_that_only_reports_the_error_is_not_the_fault(cli, corpus, tmp_p
     assert record["file"] == component.replace(".", "/") + ".java"
 
 
+@pytest.mark.parametrize(("project", "reaching", "bare", "component"), [
+    ("Cli", "23", "25", "org.apache.commons.cli.HelpFormatter"),  # BugCLI162Test
+    ("Gson", "16", "14", "com.google.gson.internal.$Gson$Types"),  # RecursiveTypesResolveTest
+])
+def test_a_test_that_shows_no_code_goes_where_its_classs_other_failures_went(cli, corpus, tmp_path, project, reaching,
+                                                                           bare, component):
+    """Two failing tests of one test class: one trace reaches the code, the other shows only the test, whose
+    class names code no trace shows (``BugCLI162``): it goes where its sibling went. Alone, it stays."""
+    together = _components(cli, _defects4j_report(corpus, tmp_path, project, reaching, bare), tmp_path)
+    assert [r["component"] for r in together] == [component, component]
+    assert "the other failing tests of" in together[1]["evidence"]
+    [alone] = _components(cli, _defects4j_report(corpus, tmp_path, project, bare), tmp_path)
+    assert alone["component"] != component
+
+
+def test_frames_outer_to_the_test_are_its_harness_not_the_fault():
+    """A project's own runner (commons-math's ``RetryRunner``) called the test: not in-app, never the fault."""
+    trace = ("junit.framework.AssertionFailedError: expected:<11.1> but was:<8.0>\n"
+             "\tat org.apache.commons.math3.direct.CMAESOptimizerTest.testFit(CMAESOptimizerTest.java:45)\n"
+             "\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\n"
+             "\tat org.apache.commons.math3.RetryRunner$1.evaluate(RetryRunner.java:72)\n"
+             "\tat org.junit.runners.ParentRunner.run(ParentRunner.java:300)\n")
+    frames = stack_frames(trace)
+    assert [(f.file.rsplit("/", 1)[-1], f.in_app) for f in frames] == [
+        ("ParentRunner.java", False), ("RetryRunner.java", False), ("CMAESOptimizerTest.java", True)]
+    # with no test frame, nothing changes
+    assert [f.in_app for f in stack_frames(trace.split("\n", 2)[0] + "\n" + trace.split("\n", 3)[3])] \
+        == [False, True]
+
+
 @pytest.mark.parametrize(("project", "bug", "component"), [
     ("Chart", "13", "org.jfree.chart.block.BorderArrangement"),  # Range.<init> refuses lower > upper
     ("Compress", "20", "org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream"),  # setMode refuses

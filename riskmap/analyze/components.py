@@ -11,13 +11,15 @@ the caller of code that refused an argument); infrastructure names in its title.
 these place is ``unmapped``. A layer hint in another frame's file name never outranks the fault frame.
 A failing test placed at the code its name names moves to the shown code its own method or function
 name names (``testBase64EmptyInputStream`` -> ``Base64``), else, where no trace shows the code its
-class names, to the shown code whose name begins that name (``ComponentMapper.to_shown_modules``).
+class names, to the shown code whose name begins that name, else to the code the other failing tests
+of its class passed through most (``ComponentMapper.to_shown_modules``).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
@@ -124,20 +126,28 @@ class ComponentMapper:
         ``Base64``, ``testOptionGroupLong`` -> ``OptionGroup``, ``test_parser_handles_tabs`` ->
         ``parser``; the longest, compared without case or ``_``, of at least ``MIN_METHOD_NAMED`` (4)
         characters), the record goes to that module, even where its class's name is shown too.
+
+        After both, where no trace or repository file shows the code the test's class names: the module the
+        traces of the other failing tests of the same class (the report's ``classname``) pass through most
+        often (ties: the first by name). ``CodePrinterTest.testZero`` shows only the test; another
+        ``CodePrinterTest`` failure's trace passes through ``CodeGenerator``: the record goes there.
         """
         shown = _shown_modules(records, self._repo)
         by_key: dict[str, str] = {}
         for name in sorted(shown):  # names alike but for case or ``_`` (``DateParser``, ``date_parser``): the first
             by_key.setdefault(_name_key(name), name)
-        moved: dict[tuple[str, str], Placement | None] = {}
+        siblings = _reached_by_test_class(records)
+        moved: dict[tuple[str, str, str], Placement | None] = {}
         result = list(placements)
         for index, (record, placement) in enumerate(zip(records, placements, strict=True)):
             if not _named_by_test(record, placement):
                 continue
             method = failing_test_name(record)
-            key = (placement.component, method)
+            test_class = _test_class(record)
+            key = (placement.component, method, test_class)
             if key not in moved:
-                moved[key] = _shown_by_method(placement, method, shown, by_key) or _shown_prefix(placement, shown)
+                moved[key] = (_shown_by_method(placement, method, shown, by_key) or _shown_prefix(placement, shown)
+                              or _reached_by_siblings(placement, test_class, shown, siblings))
             found = moved[key]
             if found is not None:
                 result[index] = found
@@ -307,10 +317,47 @@ def _moved(placement: Placement, name: str, shown: dict[str, set[str]], why_move
     """The placement at the shown module of that last name whose package shares most with the placed one's."""
     package = placement.component.rpartition(".")[0]
     module = min(shown[name], key=lambda m: (-_shared_segments(m.rpartition(".")[0], package), m))
+    return _placed_at(placement, module, f"{why_moved}: {module}")
+
+
+def _placed_at(placement: Placement, module: str, why_moved: str) -> Placement:
+    """The placement moved to ``module``, its evidence saying why; the layer from the module's name."""
     found = conventional_layer(module.replace(".", "/"))
     layer, why = found if found else (Layer.unmapped, "no conventional layer name")
     return Placement(component=module, layer=layer, confidence=CONFIDENCE["frame"], signal="file",
-                     evidence=f"{placement.evidence}; {why_moved}: {module}; layer from {why}")
+                     evidence=f"{placement.evidence}; {why_moved}; layer from {why}")
+
+
+def _test_class(record: Record) -> str:
+    """A failing test's class (a JUnit ``classname``), or "" when its report names none."""
+    given = record.extra.get("classname")
+    return given if isinstance(given, str) else ""
+
+
+def _reached_by_test_class(records: Sequence[Record]) -> dict[str, Counter[str]]:
+    """Test class -> how many of its failing tests' traces pass through each module outside the tests."""
+    reached: dict[str, Counter[str]] = {}
+    for record in records:
+        test_class = _test_class(record) if record.kind is Kind.test else ""
+        modules = {module_name(f.file) for f in record.frames if f.in_app and not is_test_file(f.file)}
+        if test_class and modules:
+            reached.setdefault(test_class, Counter()).update(modules)
+    return reached
+
+
+def _reached_by_siblings(
+    placement: Placement, test_class: str, shown: dict[str, set[str]], siblings: dict[str, Counter[str]]
+) -> Placement | None:
+    """The placement at the module the traces of the other failing tests of the same class pass through most
+    often (ties: the first by name), when no trace or repository file shows the code the test's name names;
+    else None."""
+    _, _, name = placement.component.rpartition(".")
+    reached = siblings.get(test_class)
+    if name in shown or not reached:
+        return None
+    best = min(reached, key=lambda module: (-reached[module], module))
+    return _placed_at(placement, best, f"no trace or repository file shows {name}, and the traces of the other "
+                                       f"failing tests of {test_class} pass through {best} most often")
 
 
 def _shared_segments(one: str, other: str) -> int:

@@ -8,7 +8,8 @@ traceback of a chain. So the fault frame is the last in-app frame.
 A frame is *not* in-app when its code is a library of its ecosystem: the JDK, test runners and
 build tools, ``node_modules`` and Node's own modules, site-packages, Go's runtime and module cache,
 .NET's ``System.*``/``Microsoft.*``, gems, ``vendor/``, Rust's std and crates.io, the Android
-framework and the AWS Lambda runtimes. Test code stays in-app; placement tells it apart
+framework and the AWS Lambda runtimes. Nor are the frames outer to a trace's outermost test frame:
+the harness that ran the test. Test code stays in-app; placement tells it apart
 (``riskmap.layers.is_test_file``).
 """
 
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
+from riskmap.layers import is_test_file
 from riskmap.models import Frame
 
 # -- Java, Kotlin, Scala ---------------------------------------------------------------------
@@ -204,12 +207,20 @@ def may_hold_trace(text: str) -> bool:
 def stack_frames(text: str) -> tuple[Frame, ...]:
     """Frames of the stack traces quoted in a text, outermost first, the root cause's innermost last.
 
-    Frames in libraries (see the module's docstring) are not in-app.
+    Frames in libraries (see the module's docstring), and those outer to a test frame, are not in-app.
     """
     if not may_hold_trace(text):
         return ()
     frames: list[Frame] = []
     for may_hold, parse in PARSERS:
         if may_hold(text):
-            frames += parse(text)
+            frames += without_harness(parse(text))
     return tuple(frames)
+
+
+def without_harness(frames: list[Frame]) -> list[Frame]:
+    """A trace's frames with those outer to its outermost test frame marked not in-app: they are the
+    harness that ran the test (JUnit's runners, and a project's own runner, retry rule or class loader
+    such as commons-math's ``RetryRunner``), never the code under test."""
+    first = next((i for i, f in enumerate(frames) if f.in_app and is_test_file(f.file)), 0)
+    return [replace(f, in_app=False) if f.in_app else f for f in frames[:first]] + frames[first:]
