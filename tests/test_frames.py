@@ -77,6 +77,17 @@ def test_a_test_that_shows_no_code_goes_where_its_classs_other_failures_went(cli
     assert alone["component"] != component
 
 
+def test_a_projects_own_runner_and_ejb_caller_are_the_harness(cli, corpus, tmp_path):
+    """A Jenkins report whose tests ran through Unitils, the project's own ``CustomTestRunner`` and an EJB in its
+    test package: the null pointer in ``VendorManagerTest`` points at ``VendorManager``, not at any of them."""
+    records = _components(cli, corpus / "junit/jenkins-junit-plugin/junit/junit-report-20090516.xml", tmp_path)
+    placed = {r["id"]: r["component"] for r in records}
+    test = "org.twia.vendor.VendorManagerTest.testGetVendorFirmKeyForVendorRep"
+    assert placed[test] == "org.twia.vendor.VendorManager"
+    assert not any(c.startswith(("org.unitils", "org.hibernate", "org.jboss", "org.twia.junit", "org.twia.test"))
+                   for c in placed.values())
+
+
 def test_frames_outer_to_the_test_are_its_harness_not_the_fault():
     """A project's own runner (commons-math's ``RetryRunner``) called the test: not in-app, never the fault."""
     trace = ("junit.framework.AssertionFailedError: expected:<11.1> but was:<8.0>\n"
@@ -212,6 +223,10 @@ def test_every_language_finds_its_fault_frame(trace, fault):
     ("/var/task/orders/repo.py", "orders.repo"),
     ("/srv/orders/repo.py", "orders.repo"),
     ("/workspace/orders/repo.py", "orders.repo"),
+    ("/home/runner/work/shop/shop/orders/repo.py", "orders.repo"),
+    ("/home/runner/work/orders/repo.py", "orders.repo"),  # a workspace path without the repository's folders
+    ("/home/runner/ShopRepl/orders/repo.ts", "orders.repo"),  # Replit
+    ("/var/www/html/app/Orders/Repo.php", "app.Orders.Repo"),  # PHP's official container images
 ])
 def test_ci_and_runtime_roots_are_no_part_of_a_component(path, module):
     assert module_name(path) == module

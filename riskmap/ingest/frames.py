@@ -8,15 +8,15 @@ traceback of a chain. So the fault frame is the last in-app frame.
 A frame is *not* in-app when its code is a library of its ecosystem: the JDK, test runners and
 build tools, ``node_modules`` and Node's own modules, site-packages, Go's runtime and module cache,
 .NET's ``System.*``/``Microsoft.*``, gems, ``vendor/``, Rust's std and crates.io, the Android
-framework and the AWS Lambda runtimes. Nor are the frames outer to a trace's outermost test frame:
-the harness that ran the test. Test code stays in-app; placement tells it apart
+framework and the AWS Lambda runtimes. Nor are the frames outer to the test (see ``without_harness``):
+the harness that ran it. Test code stays in-app; placement tells it apart
 (``riskmap.layers.is_test_file``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -30,14 +30,15 @@ _JAVA_FRAME = re.compile(r"^\s*at (?:[\w.$-]+(?:@[\w.-]+)?/+)?((?:[\w$]+\.)*)([\
                          r"\(([\w$-]+\.(?:java|kt|kts|scala|groovy)):(\d+)\)", re.M)
 _JAVA_CAUSE = re.compile(r"^\s*Caused by: ", re.M)
 #: Packages of the JDK, JVM languages, test runners and assertion libraries, build tools, IDE
-#: runners, reflection and bytecode tools, Android and common frameworks.
+#: runners, reflection and bytecode tools, application servers, Android and common frameworks.
 JAVA_LIBRARIES = (
     "java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.",
     "groovy.", "org.codehaus.groovy.", "junit.", "org.junit.", "org.testng.", "org.hamcrest.",
     "org.assertj.", "org.opentest4j.", "org.spockframework.", "org.scalatest.", "io.kotest.",
     "org.apache.tools.ant.", "org.apache.maven.", "org.gradle.", "worker.org.gradle.",
     "org.eclipse.jdt.internal.junit", "com.intellij.", "net.bytebuddy.", "org.objenesis.",
-    "org.springframework.", "android.", "androidx.", "com.android.", "dalvik.", "libcore.",
+    "org.springframework.", "org.hibernate.", "org.jboss.", "org.apache.catalina.", "org.eclipse.jetty.",
+    "org.unitils.", "android.", "androidx.", "com.android.", "dalvik.", "libcore.",
     "com.amazonaws.services.lambda.runtime.", "lambdainternal.",
     # widely used third-party libraries: Guava (and Truth), assertion and mocking libraries, logging
     "com.google.common.", "com.google.thirdparty.", "org.fest.", "org.easymock.", "org.jmock.",
@@ -218,9 +219,21 @@ def stack_frames(text: str) -> tuple[Frame, ...]:
     return tuple(frames)
 
 
-def without_harness(frames: list[Frame]) -> list[Frame]:
-    """A trace's frames with those outer to its outermost test frame marked not in-app: they are the
-    harness that ran the test (JUnit's runners, and a project's own runner, retry rule or class loader
-    such as commons-math's ``RetryRunner``), never the code under test."""
-    first = next((i for i, f in enumerate(frames) if f.in_app and is_test_file(f.file)), 0)
-    return [replace(f, in_app=False) if f.in_app else f for f in frames[:first]] + frames[first:]
+def without_harness(frames: Sequence[Frame], test_class: str = "") -> list[Frame]:
+    """A trace's frames with those outer to the test marked not in-app: they are the harness that ran
+    the test (JUnit's runners, and a project's own runner, retry rule, EJB caller or class loader such
+    as commons-math's ``RetryRunner``), never the code under test. The test is the outermost frame of
+    ``test_class`` (a test report's class name, ``org.acme.FooTest``) when the trace shows it, else the
+    outermost test frame."""
+    own = test_class.split("$")[0].replace(".", "/")
+    first = next((i for i, f in enumerate(frames) if own and f.in_app and _is_file_of(f.file, own)), None)
+    if first is None:
+        first = next((i for i, f in enumerate(frames) if f.in_app and is_test_file(f.file)), 0)
+    return [replace(f, in_app=False) if f.in_app else f for f in frames[:first]] + list(frames[first:])
+
+
+def _is_file_of(file: str, module: str) -> bool:
+    """Whether a frame's file is a module's (``org/acme/FooTest.java``, ``/ci/repo/tests/test_x.py``) given
+    as a path without its suffix (``org/acme/FooTest``, ``tests/test_x``)."""
+    stem = file.rpartition(".")[0]
+    return stem == module or stem.endswith("/" + module)

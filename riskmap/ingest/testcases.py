@@ -15,6 +15,7 @@ from defusedxml.ElementTree import fromstring
 
 from riskmap.errors import InputError
 from riskmap.ingest.fields import as_datetime, stack_frames
+from riskmap.ingest.frames import without_harness
 from riskmap.layers import code_under_test, is_test_file
 from riskmap.models import CaseCounts, Frame, Kind, Record, Severity, Source, Status
 from riskmap.text import stable_hash
@@ -173,7 +174,8 @@ def case_record(
     there (the fault frame); else the code under test (see ``tested_path``).
     """
     severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
-    frames = stack_frames(text) or frames
+    frames = tuple(without_harness(stack_frames(text) or frames, str((extra or {}).get("classname") or "")
+                                   or test.rpartition(".")[0]))
     reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
     if not reaches_code:
         file = tested_path(file, frames, str((extra or {}).get("classname") or ""))
