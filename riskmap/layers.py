@@ -53,7 +53,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 #: D:/a/..., container jobs /__w/<repo>/<repo>, /github/workspace); GitLab (/builds/<group>/<project>);
 #: Jenkins (/var/lib/jenkins/workspace/<job>, /var/jenkins_home/workspace/<job>, C:/Jenkins/workspace/<job>);
 #: Buildkite (/var/lib/buildkite-agent/builds/<agent>/<org>/<pipeline>); CircleCI (/home/circleci/project,
-#: /root/project); Azure Pipelines (/home/vsts/work/1/s, D:/a/1/s, self-hosted <agent>/_work/1/s).
+#: /root/project); Azure Pipelines (/home/vsts/work/1/s, D:/a/1/s, self-hosted <agent>/_work/1/s); last, a
+#: developer's home (/Users/<name>, /home/<name>, and a folder of projects in it: code, src, projects ...).
 RUNTIME_ROOT = re.compile(
     r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|opt/nodejs|app|usr/src/app|srv/app|srv|workspace"
     r"|github/workspace|home/runner/work/[^/]+/[^/]+|home/runner/work|home/runner/[^/]+|__w/[^/]+/[^/]+|a/\d+/s"
@@ -61,7 +62,8 @@ RUNTIME_ROOT = re.compile(
     r"|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|var/jenkins_home/workspace/[^/]+"
     r"|jenkins/workspace/[^/]+|var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+"
     r"|buildkite/builds/[^/]+/[^/]+/[^/]+|home/circleci/project|root/project|home/vsts/work/\d+/s"
-    r"|agent/_work/\d+/s|code)/",
+    r"|agent/_work/\d+/s|code"
+    r"|(?:Users|home)/[^/]+(?:/(?:code|src|projects?|work|dev|git|repos|workspace|Documents|go/src))?)/",
     re.IGNORECASE,
 )
 

@@ -15,8 +15,10 @@ from riskmap.ingest.frames import PARSERS, may_hold_trace, stack_frames
 from riskmap.layers import code_under_test, is_test_file, module_name
 
 #: What a record must never be placed at: runners, assertion libraries, runtimes.
-NOT_APPLICATION = ("junit", "org.apache.tools", "sun.", "java.", "testing", "runtime", "node:", "internal",
-                   "Xunit", "System.", "site-packages", "unittest", "(unmapped)")
+NOT_APPLICATION = ("junit", "org.apache.tools", "sun.", "java.", "testing", "runtime", "node:", "internal.process",
+                   "internal.modules", "internal.timers", "internal.main", "Xunit", "System.", "site-packages",
+                   "unittest.case", "unittest.suite", "unittest.main", "unittest.loader", "unittest.runner",
+                   "(unmapped)")
 
 
 def _components(cli, path: Path, tmp_path: Path) -> list[dict]:
@@ -149,10 +151,13 @@ def test_a_test_named_after_no_shown_class_lands_at_the_shown_class_its_name_beg
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("junit/rwx-captain/unittest.xml", "unittest.test"),  # Python: the test module itself, no deeper code
+    # Python: the test module itself, no deeper code; /Users/<name>/code/ is where its author keeps projects
+    ("junit/rwx-captain/unittest.xml", "unittest.test"),
     ("junit/rwx-captain/mocha.json", "mocha.test.retries"),  # JavaScript: not node:internal/timers
     ("junit/rwx-captain/vitest.json", "vitest.sum"),  # JavaScript: the code under test
     ("junit/rwx-captain/go_test_panic.jsonl", "go-testbed.panic"),  # Go: panic_test.go -> panic.go
+    ("junit/rwx-captain/go_test.jsonl", "internal.pkg1.bar"),  # Go: no trace; bar_test.go in the test's output
+    ("junit/junitparser/pytest_error.xml", "cli"),  # pytest: classname tests.test_cli, nothing else
     ("junit/rwx-captain/xunit_dot_net.xml", "some.path.to.FileName"),  # .NET: the file of the frame
     ("junit/scacap-action-surefire-report/TEST-pro.taskana.common.api.ListUtilTest-H2.xml",
      "pro.taskana.common.api.ListUtil"),  # Java: the class under test
@@ -227,6 +232,8 @@ def test_every_language_finds_its_fault_frame(trace, fault):
     ("/home/runner/work/orders/repo.py", "orders.repo"),  # a workspace path without the repository's folders
     ("/home/runner/ShopRepl/orders/repo.ts", "orders.repo"),  # Replit
     ("/var/www/html/app/Orders/Repo.php", "app.Orders.Repo"),  # PHP's official container images
+    ("/Users/user/code/go-testbed/panic.go", "go-testbed.panic"),  # a developer's laptop
+    ("/home/alice/shop/orders/repo.py", "shop.orders.repo"),
 ])
 def test_ci_and_runtime_roots_are_no_part_of_a_component(path, module):
     assert module_name(path) == module

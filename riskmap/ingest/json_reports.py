@@ -62,6 +62,7 @@ def _mocha(document: Any) -> Iterator[Run]:
 
 def _go(events: list[dict[str, Any]]) -> Iterator[Run]:
     output: dict[tuple[str, str], list[str]] = {}
+    files: dict[tuple[str, str], str] = {}  # (package, top-level test) -> the test file its output names
     running: dict[tuple[str, str], None] = {}
     failed_packages: set[str] = set()
     for event in events:
@@ -79,23 +80,48 @@ def _go(events: list[dict[str, Any]]) -> Iterator[Run]:
             running.pop(key, None)
             if action == "fail":
                 failed_packages.add(package)
-            yield _go_run(key, {"pass": "passed", "skip": "skipped"}.get(action, "failed"), output)
+            yield _go_run(key, {"pass": "passed", "skip": "skipped"}.get(action, "failed"), output, files)
         elif action == "fail":  # the package failed: tests still running timed out, or it failed on its own
             stuck = [k for k in running if k[0] == package]
             for stuck_key in stuck:
                 running.pop(stuck_key)
-                yield _go_run(stuck_key, "failed", output, "did not finish (timed out?)")
+                yield _go_run(stuck_key, "failed", output, files, "did not finish (timed out?)")
             if not stuck and package not in failed_packages:
-                yield _go_run(key, "errors", output, "package failed")
+                yield _go_run(key, "errors", output, files, "package failed")
 
 
-def _go_run(key: tuple[str, str], outcome: str, output: dict[tuple[str, str], list[str]], fallback: str = "") -> Run:
+def _go_run(
+    key: tuple[str, str], outcome: str, output: dict[tuple[str, str], list[str]], files: dict[tuple[str, str], str],
+    fallback: str = "",
+) -> Run:
+    """One test's run. Its file is the test file its output names, else the one its subtests' output named
+    (``TestTable`` after ``TestTable/0``), remembered in ``files``."""
     package, test = key
     text = "".join(output.get(key, []))
     lines = [line.strip() for line in text.splitlines()
              if line.strip() and not line.lstrip().startswith(("=== ", "--- ", "FAIL", "PASS", "ok "))]
     name = f"{package}.{test}" if test else f"{package} (package)"
-    return name, outcome, lines[0] if lines else fallback or outcome, text, None, ()
+    test_file = _GO_TEST_FILE.search(text)
+    root = (package, test.split("/")[0])
+    if test_file:
+        files.setdefault(root, f"{go_package_folder(package)}/{test_file.group(1)}".lstrip("/"))
+    file = f"{go_package_folder(package)}/{test_file.group(1)}".lstrip("/") if test_file else files.get(root)
+    return name, outcome, lines[0] if lines else fallback or outcome, text, file, ()
+
+
+#: The test file ``go test`` names in a failing test's output (``    bar_test.go:18: got 1, want 2``).
+_GO_TEST_FILE = re.compile(r"^\s+(\w+_test\.go):\d+:", re.M)
+#: Hosts whose import paths name an owner and a repository before the repository's own folders.
+_GO_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/")
+
+
+def go_package_folder(package: str) -> str:
+    """A Go package's folder in its repository, from its import path: ``github.com/acme/shop/internal/cart`` ->
+    ``internal/cart``, ``example.com/shop/cart`` -> ``shop/cart`` (a module on its own domain keeps the rest)."""
+    parts = package.split("/")
+    if package.startswith(_GO_HOSTS):
+        return "/".join(parts[3:])
+    return "/".join(parts[1:]) if "." in parts[0] else package
 
 
 def _pytest(events: list[dict[str, Any]]) -> Iterator[Run]:

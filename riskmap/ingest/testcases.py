@@ -202,15 +202,29 @@ def case_record(
 _TEST_CLASS = re.compile(r"(?:[\w$]+\.)+(?:[A-Z][\w$]*(?:Tests?|TestCase)|Tests?[A-Z][\w$]*)")
 
 
+#: A Python test module in a dotted class name: pytest's JUnit ``classname`` (``tests.test_cli``,
+#: ``tests.api.test_orders.TestCreate``).
+_TEST_MODULE = re.compile(r"((?:\w+\.)*?(?:test_\w+|\w+_test))(?:\.[A-Z]\w*)?")
+
+
+def _test_module(classname: str) -> str | None:
+    """The file of the Python test module a dotted class name names (``tests.test_cli`` -> ``tests/test_cli.py``),
+    or None."""
+    found = _TEST_MODULE.fullmatch(classname)
+    return found.group(1).replace(".", "/") + ".py" if found else None
+
+
 def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
     """Where a failing test points when its trace shows no application code: the code under test.
 
     From the test's file (``tests/test_foo.py`` -> ``foo.py``), else its class name
-    (``org.acme.FooTest`` -> ``org/acme/Foo``, same package), else its innermost test frame (a
+    (``org.acme.FooTest`` -> ``org/acme/Foo``, same package; pytest's ``tests.test_foo`` -> ``foo.py``),
+    else its innermost test frame (a
     helper of a base test class says less than the test's own class); a test file whose name
     names no tested code stays the place.
     """
-    named = classname.split("$")[0].replace(".", "/") if _TEST_CLASS.fullmatch(classname) else None
+    named = _test_module(classname) or (classname.split("$")[0].replace(".", "/")
+                                        if _TEST_CLASS.fullmatch(classname) else None)
     innermost = next((f.file for f in reversed(frames) if f.in_app), None)
     for candidate in (file, named, innermost):
         if candidate:
