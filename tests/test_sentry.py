@@ -124,3 +124,13 @@ def test_the_main_exception_of_a_group_names_the_event(tmp_path):
               {"type": "ExceptionGroup", "value": "outer", "mechanism": {"exception_id": 0}}]
     record = _event(tmp_path, {"main_exception_id": 1, "exception": {"values": values}})
     assert record.title == "ValueError: inner"
+
+
+def test_an_issue_whose_culprit_is_an_endpoint_is_placed_there(cli, corpus, tmp_path):
+    """``POST /oauth/token`` is the transaction that regressed, not a file ``POST /oauth/token``."""
+    out = tmp_path / "out"
+    assert cli("analyze", corpus / "errors/sentry-mcp-mocks/regressed-issue.json", "--out", out, "-r", "json",
+               "-q").code in (0, 3)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    [record] = report["records"]
+    assert record["component"] == "POST /oauth/token"

@@ -159,7 +159,7 @@ def issue_record(item: dict[str, Any], source: Source) -> Record | Skipped:
         created_at=as_datetime(item.get("firstSeen") or item.get("last_seen()")),
         resolved_at=None,
         category=None,
-        component_hint=None,
+        component_hint=culprit if culprit and _ROUTE.match(culprit) else None,
         labels=tuple(t for t in (as_text(dig(item, "project", "slug")), as_text(item.get("platform"))) if t),
         paths=(filename,) if filename else (),
         frames=_culprit_frames(culprit, filename),
@@ -245,9 +245,14 @@ def _metadata_title(metadata: Any) -> str | None:
     return (f"{kind}: {value}" if value else kind) if kind else as_text(dig(metadata, "title"))
 
 
+#: A culprit that is an endpoint (``POST /oauth/token``, a transaction's name), not a file.
+_ROUTE = re.compile(r"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /")
+
+
 def _culprit_frames(culprit: str | None, filename: str | None) -> tuple[Frame, ...]:
-    """Sentry's culprit (``app/services/x.py in handle``) as the frame it names."""
-    if not culprit:
+    """Sentry's culprit (``app/services/x.py in handle``) as the frame it names; none for an endpoint
+    (``POST /oauth/token``), which places the issue by that name instead."""
+    if not culprit or (_ROUTE.match(culprit) and not filename):
         return ()
     where, _, function = culprit.partition(" in ")
     file = filename or (where if "/" in where or where.endswith((".py", ".js", ".ts")) else "")
