@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskmap.analyze.components import builds_error, rejects_argument
-from riskmap.ingest.frames import PARSERS, may_hold_trace, stack_frames
+from riskmap.ingest.frames import PARSERS, may_hold_trace, own_package_frames, stack_frames
 from riskmap.layers import code_under_test, is_test_file, module_name
+from riskmap.models import Frame
 
 #: What a record must never be placed at: runners, assertion libraries, runtimes.
 NOT_APPLICATION = ("junit", "org.apache.tools", "sun.", "java.", "testing", "runtime", "node:", "internal.process",
@@ -307,3 +308,25 @@ def test_a_test_lands_at_the_shown_class_its_own_name_names(cli, corpus, tmp_pat
     named = next(r for r in both if r["id"].endswith("testBase64EmptyInputStream"))
     assert named["component"] == "org.apache.commons.codec.binary.Base64"
     assert "testBase64EmptyInputStream names Base64" in named["evidence"]
+
+
+def test_an_issue_reported_to_a_package_lands_in_that_packages_own_code(cli, corpus, tmp_path):
+    """Users of eslint-plugin-react and axios report crashes whose traces run through ``node_modules/<package>/``:
+    to the package's maintainers that is their code (``lib/rules/no-array-index-key.js``), not a library."""
+    records = _components(cli, corpus / "bugs/inex-bug-npm/msrv3_closed.jsonl", tmp_path)
+    placed = {r["id"]: r["component"] for r in records}
+    assert placed["jsx-eslint/eslint-plugin-react#1021"] == "rules.no-array-index-key"
+    assert placed["axios/axios#1981"] == "adapters.http"
+    # the trace of express#2488 is in media-typer, a package express installs: still a library
+    assert placed["expressjs/express#2488"] == "(unmapped)"
+
+
+def test_own_package_frames_are_the_files_inside_the_package():
+    frames = (Frame(file="/app/node_modules/@acme/ui/lib/button.js", in_app=False),
+              Frame(file="C:\\proj\\node_modules\\shop\\node_modules\\left-pad\\index.js", in_app=False),
+              Frame(file="/usr/lib/python3/site-packages/shop/cart.py", in_app=False),
+              Frame(file="src/app.js", in_app=True))
+    # the scoped package and left-pad (installed by shop, not shop's own file) stay libraries
+    assert [(f.file.rsplit("/", 1)[-1], f.in_app) for f in own_package_frames(frames, "shop")] == [
+        ("button.js", False), (frames[1].file, False), ("cart.py", True), ("app.js", True)]
+    assert own_package_frames(frames, "@acme/ui")[0] == Frame(file="lib/button.js", in_app=True)

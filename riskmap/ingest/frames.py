@@ -237,3 +237,23 @@ def _is_file_of(file: str, module: str) -> bool:
     as a path without its suffix (``org/acme/FooTest``, ``tests/test_x``)."""
     stem = file.rpartition(".")[0]
     return stem == module or stem.endswith("/" + module)
+
+
+#: A file inside an installed package: the package the file belongs to (after the last ``node_modules/``,
+#: with its npm scope; or after ``site-packages/``/``dist-packages/``) and the file's path inside it.
+_INSTALLED = re.compile(r"(?:^|/)(?:node_modules/(?!.*/node_modules/)((?:@[^/]+/)?[^/]+)"
+                        r"|(?:site|dist)-packages/([^/]+))/(.+)$")
+
+
+def own_package_frames(frames: Sequence[Frame], package: str) -> tuple[Frame, ...]:
+    """A tracker's frames with those in its own project, installed as a package (``node_modules/<package>/``,
+    ``site-packages/<package>/``: a user of ``eslint-plugin-react`` reporting to its repository), made in-app
+    at their path inside the package (``lib/rules/jsx-key.js``): to that project's maintainers they are
+    their own code, not a library."""
+    own = package.lower()
+    result = []
+    for frame in frames:
+        found = None if frame.in_app else _INSTALLED.search(frame.file.replace("\\", "/"))
+        name = (found.group(1) or found.group(2) or "").lower() if found else ""
+        result.append(replace(frame, file=found.group(3), in_app=True) if found and name == own else frame)
+    return tuple(result)
