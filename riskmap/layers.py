@@ -48,8 +48,8 @@ CODE_SUFFIXES = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|go|java|kt|rb|cs|php|rs|sca
 
 _DRIVE = re.compile(r"^[A-Za-z]:/")
 #: Where code runs or is checked out: AWS Lambda and its layers; containers (/app, /srv, /usr/src/app,
-#: /workspace, /code, PHP's /var/www/html); Replit (/home/runner/<repl>); GitHub Actions
-#: (/home/runner/work/<repo>/<repo>, else /home/runner/work; Windows C:/a/<repo>/<repo> and
+#: /workspace, /code, PHP's /var/www/html); deterministic .NET builds (/_/); Replit (/home/runner/<repl>);
+#: GitHub Actions (/home/runner/work/<repo>/<repo>, else /home/runner/work; Windows C:/a/<repo>/<repo> and
 #: D:/a/..., container jobs /__w/<repo>/<repo>, /github/workspace); GitLab (/builds/<group>/<project>);
 #: Jenkins (/var/lib/jenkins/workspace/<job>, /var/jenkins_home/workspace/<job>, C:/Jenkins/workspace/<job>);
 #: Buildkite (/var/lib/buildkite-agent/builds/<agent>/<org>/<pipeline>); CircleCI (/home/circleci/project,
@@ -58,7 +58,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 RUNTIME_ROOT = re.compile(
     r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|opt/nodejs|app|usr/src/app|srv/app|srv|workspace"
     r"|github/workspace|home/runner/work/[^/]+/[^/]+|home/runner/work|home/runner/[^/]+|__w/[^/]+/[^/]+|a/\d+/s"
-    r"|a/[^/]+/[^/]+|var/www/html|var/www"
+    r"|a/[^/]+/[^/]+|var/www/html|var/www|_"
     r"|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|var/jenkins_home/workspace/[^/]+"
     r"|jenkins/workspace/[^/]+|var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+"
     r"|buildkite/builds/[^/]+/[^/]+/[^/]+|home/circleci/project|root/project|home/vsts/work/\d+/s"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from riskmap.analyze.components import builds_error, rejects_argument
 from riskmap.ingest.frames import PARSERS, may_hold_trace, own_package_frames, stack_frames
+from riskmap.ingest.json_reports import go_package_folder
 from riskmap.layers import code_under_test, is_test_file, module_name
 from riskmap.models import Frame
 
@@ -234,6 +235,7 @@ def test_every_language_finds_its_fault_frame(trace, fault):
     ("/home/runner/ShopRepl/orders/repo.ts", "orders.repo"),  # Replit
     ("/var/www/html/app/Orders/Repo.php", "app.Orders.Repo"),  # PHP's official container images
     ("/Users/user/code/go-testbed/panic.go", "go-testbed.panic"),  # a developer's laptop
+    ("/_/reports/dotnet/Orders/Repo.cs", "reports.dotnet.Orders.Repo"),  # a deterministic .NET build
     ("/home/alice/shop/orders/repo.py", "shop.orders.repo"),
 ])
 def test_ci_and_runtime_roots_are_no_part_of_a_component(path, module):
@@ -330,3 +332,14 @@ def test_own_package_frames_are_the_files_inside_the_package():
     assert [(f.file.rsplit("/", 1)[-1], f.in_app) for f in own_package_frames(frames, "shop")] == [
         ("button.js", False), (frames[1].file, False), ("cart.py", True), ("app.js", True)]
     assert own_package_frames(frames, "@acme/ui")[0] == Frame(file="lib/button.js", in_app=True)
+
+
+@pytest.mark.parametrize(("package", "folder"), [
+    ("github.com/acme/shop/internal/cart", "internal/cart"),
+    ("github.com/acme/shop", ""),
+    ("example.com/shop/cart", "shop/cart"),
+    ("_/home/ann/git/shop/cart", "/home/ann/git/shop/cart"),
+    ("shop/cart", "shop/cart"),
+])
+def test_a_go_packages_folder_in_its_repository(package, folder):
+    assert go_package_folder(package) == folder

@@ -104,8 +104,9 @@ def _go_run(
     test_file = _GO_TEST_FILE.search(text)
     root = (package, test.split("/")[0])
     if test_file:
-        files.setdefault(root, f"{go_package_folder(package)}/{test_file.group(1)}".lstrip("/"))
-    file = f"{go_package_folder(package)}/{test_file.group(1)}".lstrip("/") if test_file else files.get(root)
+        folder = go_package_folder(package)
+        files.setdefault(root, f"{folder}/{test_file.group(1)}" if folder else test_file.group(1))
+    file = files.get(root)
     return name, outcome, lines[0] if lines else fallback or outcome, text, file, ()
 
 
@@ -117,10 +118,13 @@ _GO_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/")
 
 def go_package_folder(package: str) -> str:
     """A Go package's folder in its repository, from its import path: ``github.com/acme/shop/internal/cart`` ->
-    ``internal/cart``, ``example.com/shop/cart`` -> ``shop/cart`` (a module on its own domain keeps the rest)."""
+    ``internal/cart``, ``example.com/shop/cart`` -> ``shop/cart`` (a module on its own domain keeps the rest),
+    ``_/home/ann/shop/cart`` -> ``/home/ann/shop/cart`` (outside any module)."""
     parts = package.split("/")
     if package.startswith(_GO_HOSTS):
         return "/".join(parts[3:])
+    if package.startswith("_/"):  # a package outside any module: Go names it by its absolute folder
+        return package[1:]
     return "/".join(parts[1:]) if "." in parts[0] else package
 
 
