@@ -117,6 +117,22 @@ def test_encodings_bom_latin1_and_crlf(tmp_path):
         assert record.title == "caf\u00e9.t: na\u00efve failure"
 
 
+def test_raw_control_bytes_in_a_report_are_dropped_not_the_report(tmp_path):
+    """A SpecFlow step's output quoted with a NUL and other control bytes (as in Jenkins' JENKINS-17521 report):
+    XML 1.0 forbids them; riskmap drops them, as Jenkins does, and reads the rest. A file that is not XML with a
+    NUL is still binary data."""
+    report = tmp_path / "specflow.xml"
+    report.write_bytes(b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8"?>\r\n'
+                       b'<testsuite name="s" tests="1" failures="1"><testcase classname="Shop.CartSteps" name="adds">'
+                       b'<failure message="no step"><![CDATA[using TechTalk.\x00\x01\x0c\x03;]]></failure>'
+                       b'</testcase></testsuite>')
+    [record] = read_input(report, Config()).records
+    assert record.description == "using TechTalk.;"
+    not_xml = tmp_path / "bugs.json"
+    not_xml.write_bytes(b'[{"id": 1, "title": "a\x00b"}]')
+    assert "binary data" in (read_input(not_xml, Config()).summary.error or "")
+
+
 def test_tests_and_bugs_in_one_report(cli, corpus, tmp_path):
     report_file = corpus / "junit/rwx-captain/unittest.xml"
     result = cli("analyze", report_file, SAMPLE, "--out", tmp_path, "-q")

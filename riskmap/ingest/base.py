@@ -43,8 +43,10 @@ class Head:
 
     @property
     def is_binary(self) -> bool:
-        """Whether the head holds NUL bytes that no text encoding riskmap reads explains."""
-        return NUL in self.data and not self.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        """Whether the head holds NUL bytes that no text encoding riskmap reads explains. An XML document
+        (a test report quoting a crashed program's output) may hold a few: its reader drops them."""
+        return (NUL in self.data and not self.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                and not strip_bom(self.data).lstrip().startswith(b"<?xml"))
 
 
 class Ingester(Protocol):

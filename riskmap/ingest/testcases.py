@@ -137,6 +137,10 @@ def stated_note(stated: list[dict[str, int]], counts: dict[str, int], failing: i
 _INVALID_REFERENCE = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.IGNORECASE)
 
 
+#: The control bytes XML 1.0 forbids anywhere in a document (all below 0x20 but tab, LF and CR).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_xml(path: Path) -> Element:
     """Parse an XML file safely: no entities, no DTD fetches; errors name the line and column."""
     data = path.read_bytes()
@@ -145,13 +149,14 @@ def parse_xml(path: Path) -> Element:
     try:
         try:
             return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-        except ParseError as exc:
-            if "invalid character number" not in str(exc):
+        except ParseError:
+            # control characters, which XML 1.0 forbids, written as references (&#x1B; from console output) or
+            # as raw bytes (a NUL from a crashed program's output): dropped, as Jenkins' MSTest and NUnit plugins
+            # do, and the file parsed again
+            cleaned = _CONTROL_BYTES.sub(b"", _INVALID_REFERENCE.sub(b"", data))
+            if cleaned == data:
                 raise
-            # control characters written as references (&#x1B; from console output), which XML 1.0 forbids:
-            # dropped, as Jenkins' MSTest and NUnit plugins do, and the file parsed again
-            data = _INVALID_REFERENCE.sub(b"", data)
-            return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+            return fromstring(cleaned, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise InputError(str(path), "refused: the XML declares entities or external references "
                          f"({type(exc).__name__}); riskmap never resolves them") from None
