@@ -51,7 +51,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 #: /workspace, /code, PHP's /var/www/html); deterministic .NET builds (/_/); Replit (/home/runner/<repl>);
 #: GitHub Actions (/home/runner/work/<repo>/<repo>, else /home/runner/work; Windows C:/a/<repo>/<repo> and
 #: D:/a/..., container jobs /__w/<repo>/<repo>, /github/workspace); GitLab (/builds/<group>/<project>);
-#: Jenkins (/var/lib/jenkins/workspace/<job>, /var/jenkins_home/workspace/<job>, C:/Jenkins/workspace/<job>);
+#: Jenkins (/var/lib/jenkins/workspace/<job>, /var/jenkins_home/workspace/<job>, C:/Jenkins/workspace/<job>,
+#: and the older <home>/jobs/<job>/workspace);
 #: Buildkite (/var/lib/buildkite-agent/builds/<agent>/<org>/<pipeline>); CircleCI (/home/circleci/project,
 #: /root/project); Azure Pipelines (/home/vsts/work/1/s, D:/a/1/s, self-hosted <agent>/_work/1/s); last, a
 #: developer's home (/Users/<name>, /home/<name>, and a folder of projects in it: code, src, projects ...).
@@ -60,7 +61,8 @@ RUNTIME_ROOT = re.compile(
     r"|github/workspace|home/runner/work/[^/]+/[^/]+|home/runner/work|home/runner/[^/]+|__w/[^/]+/[^/]+|a/\d+/s"
     r"|a/[^/]+/[^/]+|var/www/html|var/www|_"
     r"|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|var/jenkins_home/workspace/[^/]+"
-    r"|jenkins/workspace/[^/]+|var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+"
+    r"|jenkins/workspace/[^/]+|(?:var/lib/jenkins/|var/jenkins_home/|jenkins/)?jobs/[^/]+/workspace"
+    r"|var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+"
     r"|buildkite/builds/[^/]+/[^/]+/[^/]+|home/circleci/project|root/project|home/vsts/work/\d+/s"
     r"|agent/_work/\d+/s|code"
     r"|(?:Users|home)/[^/]+(?:/(?:code|src|projects?|work|dev|git|repos|workspace|Documents|go/src))?)/",
@@ -165,6 +167,8 @@ def module_name(path: str) -> str:
     text = path.replace("\\", "/")
     absolute = text.startswith("/") or _DRIVE.match(text) is not None
     parts = [p for p in PurePosixPath(strip_runtime_root(text)).parts if p not in ("/", "")]
+    if parts and _DRIVE.match(parts[0] + "/"):  # a Windows drive is where, not what
+        parts = parts[1:]
     if absolute:
         root = next((i for i, p in enumerate(parts[:-1]) if p.lower() in SOURCE_ROOTS), None)
         if root is not None:

@@ -236,6 +236,8 @@ def test_every_language_finds_its_fault_frame(trace, fault):
     ("/var/www/html/app/Orders/Repo.php", "app.Orders.Repo"),  # PHP's official container images
     ("/Users/user/code/go-testbed/panic.go", "go-testbed.panic"),  # a developer's laptop
     ("/_/reports/dotnet/Orders/Repo.cs", "reports.dotnet.Orders.Repo"),  # a deterministic .NET build
+    ("c:\\Jenkins\\jobs\\shop-ci\\workspace\\Orders\\Repo.cs", "Orders.Repo"),
+    ("C:\\Dev\\Shop\\Orders\\Repo.cs", "Dev.Shop.Orders.Repo"),  # no known root: the drive goes all the same
     ("/home/alice/shop/orders/repo.py", "shop.orders.repo"),
 ])
 def test_ci_and_runtime_roots_are_no_part_of_a_component(path, module):
