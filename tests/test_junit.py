@@ -462,3 +462,14 @@ def test_an_empty_testsuites_element_is_an_empty_report(tmp_path):
     path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites/>\n', encoding="utf-8")
     result = read_input(path, Config())
     assert result.summary.format == "junit" and result.summary.tests["passed"] == 0 and not result.records
+
+
+def test_a_test_id_names_its_class_when_the_report_gives_no_class_name(tmp_path):
+    """NUnit 3 gives a test's full name only: ``UnitTests.MainClassTest.TestFailure`` tests ``MainClass``."""
+    report = tmp_path / "nunit.xml"
+    report.write_text('<test-run><test-suite type="TestFixture" name="T" fullname="UnitTests.MainClassTest">'
+                      '<test-case name="TestFailure" fullname="UnitTests.MainClassTest.TestFailure" result="Failed">'
+                      '<failure><message>Expected: 30 But was: 20</message></failure></test-case></test-suite>'
+                      '</test-run>', encoding="utf-8")
+    [record] = read_input(report, Config()).records
+    assert record.paths == ("UnitTests/MainClass",)
