@@ -55,7 +55,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 #: and the older <home>/jobs/<job>/workspace);
 #: Buildkite (/var/lib/buildkite-agent/builds/<agent>/<org>/<pipeline>); CircleCI (/home/circleci/project,
 #: /root/project); Azure Pipelines (/home/vsts/work/1/s, D:/a/1/s, self-hosted <agent>/_work/1/s); last, a
-#: developer's home (/Users/<name>, /home/<name>, and a folder of projects in it: code, src, projects ...).
+#: developer's home (/Users/<name>, /home/<name>, and a folder of projects in it: code, src, projects, Visual
+#: Studio's source/repos ...).
 RUNTIME_ROOT = re.compile(
     r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|opt/nodejs|app|usr/src/app|srv/app|srv|workspace"
     r"|github/workspace|home/runner/work/[^/]+/[^/]+|home/runner/work|home/runner/[^/]+|__w/[^/]+/[^/]+|a/\d+/s"
@@ -65,7 +66,8 @@ RUNTIME_ROOT = re.compile(
     r"|var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+"
     r"|buildkite/builds/[^/]+/[^/]+/[^/]+|home/circleci/project|root/project|home/vsts/work/\d+/s"
     r"|agent/_work/\d+/s|code"
-    r"|(?:Users|home)/[^/]+(?:/(?:code|src|projects?|work|dev|git|repos|workspace|Documents|go/src))?)/",
+    r"|(?:Users|home)/[^/]+(?:/(?:code|src|projects?|work|dev|git|repos|workspace|go/src|source/repos"
+    r"|Documents/Visual Studio [^/]+/Projects|Documents))?)/",
     re.IGNORECASE,
 )
 

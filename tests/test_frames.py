@@ -239,6 +239,8 @@ def test_every_language_finds_its_fault_frame(trace, fault):
     ("c:\\Jenkins\\jobs\\shop-ci\\workspace\\Orders\\Repo.cs", "Orders.Repo"),
     ("C:\\Dev\\Shop\\Orders\\Repo.cs", "Dev.Shop.Orders.Repo"),  # no known root: the drive goes all the same
     ("/home/alice/shop/orders/repo.py", "shop.orders.repo"),
+    ("C:\\Users\\Sam\\Documents\\Visual Studio 2008\\Projects\\Shop\\Orders\\Repo.cs", "Shop.Orders.Repo"),
+    ("C:\\Users\\Sam\\source\\repos\\Shop\\Orders\\Repo.cs", "Shop.Orders.Repo"),
 ])
 def test_ci_and_runtime_roots_are_no_part_of_a_component(path, module):
     assert module_name(path) == module
