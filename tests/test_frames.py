@@ -347,3 +347,23 @@ def test_own_package_frames_are_the_files_inside_the_package():
 ])
 def test_a_go_packages_folder_in_its_repository(package, folder):
     assert go_package_folder(package) == folder
+
+
+def test_an_export_with_a_repository_column_places_its_own_package_frames(cli, tmp_path):
+    """A CSV of a project's issues (NLBSE's shape: repo, title, body): a user's traceback through
+    ``site-packages/tensorflow/`` is tensorflow's own code, to tensorflow's tracker."""
+    trace = ('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+             '  File "/usr/lib/python3/site-packages/tensorflow/python/framework/ops.py", line 9, in convert\n'
+             "ValueError: bad shape")
+    export = tmp_path / "issues.csv"
+    cell = trace.replace('"', '""')
+    export.write_text(f'repo,label,title,body\ntensorflow/tensorflow,bug,convert fails,"{cell}"\n', encoding="utf-8")
+    [record] = _components(cli, export, tmp_path)
+    assert record["component"] == "framework.ops"
+
+
+def test_code_typed_at_a_prompt_or_in_a_notebook_is_no_component():
+    trace = ('Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\n'
+             '  File "/tmp/ipykernel_123/456.py", line 3, in f\n  File "<ipython-input-3-abc>", line 2, in g\n'
+             "ValueError: x")
+    assert not any(f.in_app for f in stack_frames(trace))

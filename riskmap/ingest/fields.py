@@ -26,6 +26,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "created_at": ("created_at", "created", "date", "opened", "createdAt", "creation_time", "created_on", "opened_at"),
     "resolved_at": ("resolved_at", "closed_at", "resolved", "closed", "closedAt", "resolution_date", "resolutiondate"),
     "labels": ("labels", "tags", "label"),
+    "repository": ("repository", "repo", "repository_url"),
 }
 
 _OPEN = {

@@ -114,7 +114,9 @@ _PYTHON_CHAIN = re.compile(r"^(?:The above exception was the direct cause of the
                            r"|During handling of the above exception, another exception occurred:)\s*$", re.M)
 #: Installed packages, the standard library and the AWS Lambda runtime.
 _PYTHON_LIBRARY = re.compile(r"(?:site-packages|dist-packages|/lib/python\d|<frozen |<string>|^/opt/python/"
-                             r"|^/var/runtime/|^/var/lang/|/lib64/python\d|\\Lib\\|/\.pyenv/versions/)")
+                             r"|^/var/runtime/|^/var/lang/|/lib64/python\d|\\Lib\\|/\.pyenv/versions/"
+                             # code typed at a prompt or in a notebook cell: no file of any repository
+                             r"|^<stdin>|^<console>|^<ipython-input-|/ipykernel_\d+/)")
 
 
 def python_frames(text: str) -> list[Frame]:
