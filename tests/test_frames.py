@@ -336,6 +336,7 @@ def test_own_package_frames_are_the_files_inside_the_package():
     assert [(f.file.rsplit("/", 1)[-1], f.in_app) for f in own_package_frames(frames, "shop")] == [
         ("button.js", False), (frames[1].file, False), ("cart.py", True), ("app.js", True)]
     assert own_package_frames(frames, "@acme/ui")[0] == Frame(file="lib/button.js", in_app=True)
+    assert own_package_frames(frames, "acme")[0] == Frame(file="lib/button.js", in_app=True)  # its npm scope
 
 
 @pytest.mark.parametrize(("package", "folder"), [

@@ -249,13 +249,14 @@ _INSTALLED = re.compile(r"(?:^|/)(?:node_modules/(?!.*/node_modules/)((?:@[^/]+/
 
 def own_package_frames(frames: Sequence[Frame], package: str) -> tuple[Frame, ...]:
     """A tracker's frames with those in its own project, installed as a package (``node_modules/<package>/``,
-    ``site-packages/<package>/``: a user of ``eslint-plugin-react`` reporting to its repository), made in-app
-    at their path inside the package (``lib/rules/jsx-key.js``): to that project's maintainers they are
-    their own code, not a library."""
+    ``site-packages/<package>/``: a user of ``eslint-plugin-react`` reporting to its repository; or in its npm
+    scope, ``node_modules/@babel/core/`` for babel), made in-app at their path inside the package
+    (``lib/rules/jsx-key.js``): to that project's maintainers they are their own code, not a library."""
     own = package.lower()
     result = []
     for frame in frames:
         found = None if frame.in_app else _INSTALLED.search(frame.file.replace("\\", "/"))
         name = (found.group(1) or found.group(2) or "").lower() if found else ""
-        result.append(replace(frame, file=found.group(3), in_app=True) if found and name == own else frame)
+        mine = found is not None and (name == own or name.startswith(f"@{own}/"))
+        result.append(replace(frame, file=found.group(3), in_app=True) if found and mine else frame)
     return tuple(result)
