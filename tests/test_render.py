@@ -204,3 +204,13 @@ def test_report_json_written_in_parts_is_the_same_bytes(sample_report, per_chunk
     assert b"".join(parts) == whole
     assert json.loads(whole)["records"] == json.loads(b"".join(parts))["records"]
     assert len(parts) == (1 if not report["records"] else 2 + -(-len(report["records"]) // per_chunk))
+
+
+@given(per_slice=st.integers(min_value=1, max_value=40), cut=st.integers(min_value=0, max_value=40))
+def test_page_records_written_in_slices_are_the_same_json(sample_report, per_slice, cut):
+    from riskmap.render.html import _RECORD_ROW, RECORD_COLUMNS, records_json, script_json
+
+    records = sample_report["records"][:cut]
+    parts = list(records_json(records, per_slice))
+    assert "".join(parts) == script_json({"columns": RECORD_COLUMNS, "rows": [_RECORD_ROW(r) for r in records]})
+    assert len(parts) == 2 + -(-len(records) // per_slice)

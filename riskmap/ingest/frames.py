@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import starmap
 
 from riskmap.models import Frame
 
@@ -119,16 +120,15 @@ def python_frames(text: str) -> list[Frame]:
     segments = _PYTHON_CHAIN.split(text) if chained else [text]
     frames: list[Frame] = []
     for segment in reversed(segments):
-        frames += [Frame(file=file, line=int(line), function=function, in_app=_python_app_file(file))
-                   for file, line, function in _PYTHON_FRAME.findall(segment)]
+        frames += starmap(_python_frame, _PYTHON_FRAME.findall(segment))
     return frames
 
 
-@lru_cache(maxsize=4096)
-def _python_app_file(file: str) -> bool:
-    """Whether a Python frame's file is the application's own (not a library's): cached, as the frames of
-    an export's traces name the same files again and again."""
-    return not _PYTHON_LIBRARY.search(file)
+@lru_cache(maxsize=65536)
+def _python_frame(file: str, line: str, function: str) -> Frame:
+    """One Python frame (in-app unless its file is a library's): cached, as the traces of an export name the
+    same frames again and again, and a frame is frozen, so the records can share it."""
+    return Frame(file=file, line=int(line), function=function, in_app=not _PYTHON_LIBRARY.search(file))
 
 
 # -- Go --------------------------------------------------------------------------------------
