@@ -186,6 +186,13 @@ def classify_text(text: str) -> tuple[str, str]:
     return _verdict(frozenset(terms))
 
 
+@lru_cache(maxsize=1 << 17)
+def classify_title(title: str) -> tuple[str, str]:
+    """``classify_text`` of a title, cached: the records of an export repeat their titles (a generated
+    200,000-record export has 74,000 distinct ones)."""
+    return classify_text(title)
+
+
 @lru_cache(maxsize=65536)
 def _verdict(terms: frozenset[str]) -> tuple[str, str]:
     """``classify_text``'s answer for the taxonomy's words and phrases found in a text (texts share a few
@@ -222,7 +229,7 @@ def categorise(raw: str | None, title: str, description: str, labels: Iterable[s
         named = given_category(label)
         if named is not None:
             return named, f"labelled '{label}'"
-    category, why = classify_text(title)
+    category, why = classify_title(title)
     if category == OTHER and description:
         category, why = classify_text(reporter_text(description))
         if category != OTHER:
