@@ -222,16 +222,30 @@ def categorise(raw: str | None, title: str, description: str, labels: Iterable[s
     the one its title suggests; else the one the opening (``CLASSIFY_CHARS`` characters) of the
     reporter's own words in the description suggests (``reporter_text``); else ``other``.
     """
-    given = given_category(raw)
+    given = _stated(raw, "given as")
     if given is not None:
-        return given, f"given as '{raw}'"
+        return given
     for label in labels:
-        named = given_category(label)
+        named = _stated(label, "labelled")
         if named is not None:
-            return named, f"labelled '{label}'"
+            return named
     category, why = classify_title(title)
     if category == OTHER and description:
         category, why = classify_text(reporter_text(description))
         if category != OTHER:
-            why += " in the description"
+            return _in_description(category, why)
     return category, why
+
+
+@lru_cache(maxsize=4096)
+def _stated(raw: str | None, how: str) -> tuple[str, str] | None:
+    """The category a field or label names and the evidence (``given as 'X'``), once per distinct value: the
+    records of an export share them, and so share the text."""
+    named = given_category(raw)
+    return None if named is None else (named, f"{how} '{raw}'")
+
+
+@lru_cache(maxsize=4096)
+def _in_description(category: str, why: str) -> tuple[str, str]:
+    """The answer of the description's words, saying so (once per distinct answer, shared by the records)."""
+    return category, f"{why} in the description"

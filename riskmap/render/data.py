@@ -263,7 +263,8 @@ def _testing_gaps(gaps: TestingGaps) -> dict[str, Any]:
     return {
         "levels": [level.model_dump(mode="json") for level in gaps.levels],
         "stated": [
-            {**gap.model_dump(mode="json"), "gap": _redact_repeated(capped(gap.gap, TEXT_CHARS, f"record {gap.id}"))}
+            {"id": gap.id, "component": gap.component, "layer": gap.layer.value, "status": gap.status.value,
+             "level": gap.level, "gap": _redact_repeated(capped(gap.gap, TEXT_CHARS, f"record {gap.id}"))}
             for gap in gaps.stated
         ],
     }
