@@ -201,15 +201,21 @@ def may_hold_trace(text: str) -> bool:
     return 'File "' in text or ":line " in text or _FILE_MARK.search(text) is not None
 
 
+#: The parsers whose own test needs a file name that ``_FILE_MARK`` finds: a text without one is not
+#: asked again by each of them (most traces quoted in an export are Python's, which have none).
+MARKED_PARSERS = frozenset({java_frames, js_frames, go_frames, ruby_frames, php_frames, rust_frames})
+
+
 def stack_frames(text: str) -> tuple[Frame, ...]:
     """Frames of the stack traces quoted in a text, outermost first, the root cause's innermost last.
 
     Frames in libraries (see the module's docstring) are not in-app.
     """
-    if not may_hold_trace(text):
+    marked = _FILE_MARK.search(text) is not None
+    if not (marked or 'File "' in text or ":line " in text):  # may_hold_trace, keeping the file-name pass
         return ()
     frames: list[Frame] = []
     for may_hold, parse in PARSERS:
-        if may_hold(text):
+        if (marked or parse not in MARKED_PARSERS) and may_hold(text):
             frames += parse(text)
     return tuple(frames)
