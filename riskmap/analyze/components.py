@@ -74,7 +74,10 @@ class ComponentMapper:
         """The component and layer of one record, with the evidence; ``fault`` is its ``fault_frames`` when
         the caller has them already."""
         frames = tuple(f.file for f in (fault_frames(record) if fault is None else fault))
-        key = (record.component_hint, record.paths, frames, record.labels,
+        # Without config rules or a repository, a record's path and component field alone place it (see _place):
+        # its frames, which vary from trace to trace, are left out of the key.
+        placed_by_path = record.paths and not self._rules and self._repo is None
+        key = (record.component_hint, record.paths, () if placed_by_path else frames, record.labels,
                record.title if not (record.component_hint or record.paths or frames) else None)
         placement = self._cache.get(key)
         if placement is None:
