@@ -377,10 +377,12 @@ _BUILDS_ERROR = re.compile(r"(?:^|[.$ ])_*(?:(?:[Rr]eport|[Tt]hrow|[Rr]aise)(?:[
                            r"|(?:Exception|Error)(?:\$\w+)?\.[^.]+$")
 
 
+@lru_cache(maxsize=8192)
 def builds_error(function: str) -> bool:
     """Whether a frame's function only builds, reports or throws an error, so that its caller is the
     fault: a method named ``report*``/``throw*``/``raise*`` or ending in ``Exception``/``Error`` (not a
-    ``get``/``is``/``has``/``set``/``on``/``log``/``handle`` one), or a method of a class whose name ends so."""
+    ``get``/``is``/``has``/``set``/``on``/``log``/``handle`` one), or a method of a class whose name ends so.
+    Cached: the traces of an export name the same functions again and again."""
     return _BUILDS_ERROR.search(function) is not None
 
 
