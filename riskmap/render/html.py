@@ -27,8 +27,9 @@ CHUNK_CHARS = 1 << 20
 #: How many records ``records_json`` writes at a time.
 RECORDS_PER_SLICE = 4000
 #: What the template is given as ``records_json``: ``HtmlRenderer`` writes the records' JSON in its place, a
-#: slice at a time (a control character, so no report text can hold it).
-RECORDS_MARK = "\x00riskmap:records-json\x00"
+#: slice at a time. It holds a ``<``, which neither the page's escaped text nor ``script_json`` ever does, so
+#: no text of a report can put it in the page.
+RECORDS_MARK = "<\x00riskmap:records-json\x00>"
 
 
 def script_json(value: Any) -> str:
