@@ -310,8 +310,12 @@ class LevelCount(BaseModel):
     open: int
 
 
-class StatedGap(BaseModel):
-    """A testing gap an export states for a record (its leading level taken off)."""
+@dataclass(frozen=True, slots=True)
+class StatedGap:
+    """A testing gap an export states for a record (its leading level taken off).
+
+    A plain dataclass, like ScoredRecord: a large export states one for most of its records.
+    """
 
     id: str
     component: str
@@ -321,7 +325,8 @@ class StatedGap(BaseModel):
     gap: str
 
 
-class TestingGaps(BaseModel):
+@dataclass(frozen=True, slots=True)
+class TestingGaps:
     """Records per test level, and the gaps the exports state, riskiest record first."""
 
     __test__ = False  # not a test class, whatever pytest thinks of the name

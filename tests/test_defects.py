@@ -235,3 +235,25 @@ def test_the_shipped_model_still_separates_the_labelled_issues() -> None:
     precision, recall = tp / max(1, sum(guess)), tp / max(1, sum(truth))
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
     assert f1 >= IN_SAMPLE_F1_FLOOR, f"in-sample defect F1 {f1:.3f} fell below {IN_SAMPLE_F1_FLOOR}"
+
+
+#: Pieces of issue texts: every signal's words in several cases, letters that match ASCII ones only when case is
+#: ignored (long s, Kelvin sign, dotted and dotless i), and text around them.
+_SIGNAL_PIECES = st.sampled_from([
+    "Steps to Reproduce", "REPRO steps", "minimal reproducible", "Expected behaviour", "actual Result",
+    "current behavior", "Add support", "add an option", "feature request", "would be nice", "Allow users to",
+    "support for", "provide a way", "How can I", "is it possible", "any idea", "Please help", "thanks you",
+    "I'm trying", "i am new", "Error", "exception", "FAILED", "crashes", "segfault", "abort", "stacktrace",
+    "Stacktrace", "\u017f", "\u212a", "\u0130", "\u0131", "st", "eps", "rep", "ro", " ", "\n", "x", "?", "#"])
+
+
+@given(st.lists(_SIGNAL_PIECES, max_size=12).map("".join), st.lists(_SIGNAL_PIECES, max_size=30).map("".join))
+def test_the_signals_skipped_by_their_needed_words_are_the_ones_that_do_not_match(title, body):
+    """issue_signals gives what searching every signal's pattern gives: SIGNAL_NEEDS only skips searches that find
+    nothing."""
+    from riskmap.analyze.defects import BODY_CHARS, SIGNAL_CHARS, SIGNALS, cleaned_body, issue_signals
+
+    text = cleaned_body(body)[:SIGNAL_CHARS]
+    texts = {"title": title, "body": body[:BODY_CHARS], "text": text, "title+text": f"{title}\n{text}"}
+    assert issue_signals(title, body) == [name for name, (where, pattern) in SIGNALS.items()
+                                          if pattern.search(texts[where])]

@@ -305,6 +305,16 @@ def test_a_text_that_any_trace_parser_would_read_passes_the_one_pass_test(text):
         assert may_hold_trace(text)
 
 
+@given(st.lists(_TRACE_PIECES, max_size=12).map("".join))
+def test_a_parser_skipped_for_want_of_a_file_name_would_not_have_read_the_text(text):
+    """stack_frames asks the parsers of MARKED_PARSERS only when the one file-name pass finds a name: none of
+    their own tests passes on a text where it finds none."""
+    from riskmap.ingest.frames import _FILE_MARK, MARKED_PARSERS
+
+    if _FILE_MARK.search(text) is None:
+        assert not any(may_hold(text) for may_hold, parse in PARSERS if parse in MARKED_PARSERS)
+
+
 def test_a_test_lands_at_the_shown_class_its_own_name_names(cli, corpus, tmp_path):
     """Base64InputStreamTest.testBase64EmptyInputStream fails on an assertion alone; another test's trace
     shows Base64, the class the fix changed."""

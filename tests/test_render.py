@@ -204,3 +204,26 @@ def test_report_json_written_in_parts_is_the_same_bytes(sample_report, per_chunk
     assert b"".join(parts) == whole
     assert json.loads(whole)["records"] == json.loads(b"".join(parts))["records"]
     assert len(parts) == (1 if not report["records"] else 2 + -(-len(report["records"]) // per_chunk))
+
+
+@given(per_slice=st.integers(min_value=1, max_value=40), cut=st.integers(min_value=0, max_value=40))
+def test_page_records_written_in_slices_are_the_same_json(sample_report, per_slice, cut):
+    from riskmap.render.html import _RECORD_ROW, RECORD_COLUMNS, records_json, script_json
+
+    records = sample_report["records"][:cut]
+    parts = list(records_json(records, per_slice))
+    assert "".join(parts) == script_json({"columns": RECORD_COLUMNS, "rows": [_RECORD_ROW(r) for r in records]})
+    assert len(parts) == 2 + -(-len(records) // per_slice)
+
+
+def test_a_text_that_spells_the_records_marker_stays_text(sample_report):
+    """The page's records JSON goes only where the template puts ``records_json``: a stated testing gap (shown
+    in the page's table) whose text is the marker's is shown escaped, and the records' JSON is in the page once."""
+    from riskmap.render.html import RECORDS_MARK, HtmlRenderer
+
+    gaps = sample_report["testing_gaps"]
+    assert gaps["stated"], "the sample states testing gaps"
+    stated = [{**gaps["stated"][0], "gap": RECORDS_MARK}, *gaps["stated"][1:]]
+    page = HtmlRenderer().render({**sample_report, "testing_gaps": {**gaps, "stated": stated}}).decode("utf-8")
+    assert page.count('{"columns":[') == 1
+    assert RECORDS_MARK not in page

@@ -76,7 +76,10 @@ class ComponentMapper:
         """The component and layer of one record, with the evidence; ``fault`` is its ``fault_frames`` when
         the caller has them already."""
         frames = tuple(f.file for f in (fault_frames(record) if fault is None else fault))
-        key = (record.component_hint, record.paths, frames, record.labels,
+        # Without config rules or a repository, a record's path and component field alone place it (see _place):
+        # its frames, which vary from trace to trace, are left out of the key.
+        placed_by_path = record.paths and not self._rules and self._repo is None
+        key = (record.component_hint, record.paths, () if placed_by_path else frames, record.labels,
                record.title if not (record.component_hint or record.paths or frames) else None)
         placement = self._cache.get(key)
         if placement is None:
@@ -421,10 +424,12 @@ _BUILDS_ERROR = re.compile(r"(?:^|[.$ ])_*(?:(?:[Rr]eport|[Tt]hrow|[Rr]aise)(?:[
                            r"|(?:Exception|Error)(?:\$\w+)?\.[^.]+$")
 
 
+@lru_cache(maxsize=8192)
 def builds_error(function: str) -> bool:
     """Whether a frame's function only builds, reports or throws an error, so that its caller is the
     fault: a method named ``report*``/``throw*``/``raise*`` or ending in ``Exception``/``Error`` (not a
-    ``get``/``is``/``has``/``set``/``on``/``log``/``handle`` one), or a method of a class whose name ends so."""
+    ``get``/``is``/``has``/``set``/``on``/``log``/``handle`` one), or a method of a class whose name ends so.
+    Cached: the traces of an export name the same functions again and again."""
     return _BUILDS_ERROR.search(function) is not None
 
 

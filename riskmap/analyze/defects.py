@@ -241,12 +241,33 @@ SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
 SIGNAL_CHARS = 3000
 
 
+#: For a signal read in a long text: strings (lower case) one of which every match of its pattern holds. A text
+#: in ASCII holding none of them in lower case is not searched: on ASCII text, a case-insensitive pattern
+#: matches just where it matches the text's lower case.
+SIGNAL_NEEDS: dict[str, tuple[str, ...]] = {
+    "trace": (STACKTRACE,),
+    "error": ("error", "exception", "fail", "crash", "segfault", "abort"),
+    "expected": ("expected ", "actual ", "current behavio"),
+    "steps": ("repro",),
+    "asks for": ("add ", "feature request", "would be ", "allow", "support for", "provide "),
+    "asks help": ("how ", "is it possible", "any ", "please help", "thank", "i'm ", "i am "),
+}
+
+
 def issue_signals(title: str, body: str, cleaned: str | None = None) -> list[str]:
     """The names of the ``SIGNALS`` an issue shows, in ``SIGNALS`` order (``cleaned``: ``cleaned_body(body)``
-    when known)."""
+    when known). A signal's pattern is not searched in an ASCII text that lacks all its ``SIGNAL_NEEDS``."""
     text = (cleaned_body(body) if cleaned is None else cleaned)[:SIGNAL_CHARS]
     texts = {"title": title, "body": body[:BODY_CHARS], "text": text, "title+text": f"{title}\n{text}"}
-    return [name for name, (where, pattern) in SIGNALS.items() if pattern.search(texts[where])]
+    lowered = {where: value.lower() for where, value in texts.items() if value.isascii()}
+    return [name for name, (where, pattern) in SIGNALS.items()
+            if _may_show(SIGNAL_NEEDS.get(name), lowered.get(where)) and pattern.search(texts[where])]
+
+
+def _may_show(needs: tuple[str, ...] | None, lowered: str | None) -> bool:
+    """Whether a signal's pattern may match a text: it has no ``SIGNAL_NEEDS``, the text is not ASCII
+    (``lowered`` None), or the text's lower case holds one of them."""
+    return needs is None or lowered is None or any(need in lowered for need in needs)
 
 
 #: How much of the raw body the ``words`` field reads.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from riskmap.text import ascii_table, ascii_words, stable_hash
 
@@ -21,6 +22,7 @@ def normalise_title(title: str) -> str:
     return " ".join(_WORD.findall(lowered)) if words is None else b" ".join(words).decode("ascii")
 
 
+@lru_cache(maxsize=1 << 17)
 def fingerprint(kind: str, title: str) -> str:
-    """A short stable hash of a record's kind and normalised title."""
+    """A short stable hash of a record's kind and normalised title (cached: an export repeats its titles)."""
     return stable_hash(kind, normalise_title(title))

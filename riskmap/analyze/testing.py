@@ -67,8 +67,10 @@ def catching_level(layer: Layer, category: str, gap: str | None) -> tuple[str, s
     return level, f"{layer.value} layer"
 
 
+@lru_cache(maxsize=1 << 16)
 def gap_text(gap: str) -> str:
-    """A testing gap without its leading level (``Integration: no test ...`` -> ``no test ...``)."""
+    """A testing gap without its leading level (``Integration: no test ...`` -> ``no test ...``); cached, as an
+    export states the same gaps for many records."""
     return _STATED.sub("", gap, count=1)
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import starmap
 
 from riskmap.layers import is_test_file
 from riskmap.models import Frame
@@ -125,16 +126,15 @@ def python_frames(text: str) -> list[Frame]:
     segments = _PYTHON_CHAIN.split(text) if chained else [text]
     frames: list[Frame] = []
     for segment in reversed(segments):
-        frames += [Frame(file=file, line=int(line), function=function, in_app=_python_app_file(file))
-                   for file, line, function in _PYTHON_FRAME.findall(segment)]
+        frames += starmap(_python_frame, _PYTHON_FRAME.findall(segment))
     return frames
 
 
-@lru_cache(maxsize=4096)
-def _python_app_file(file: str) -> bool:
-    """Whether a Python frame's file is the application's own (not a library's): cached, as the frames of
-    an export's traces name the same files again and again."""
-    return not _PYTHON_LIBRARY.search(file)
+@lru_cache(maxsize=65536)
+def _python_frame(file: str, line: str, function: str) -> Frame:
+    """One Python frame (in-app unless its file is a library's): cached, as the traces of an export name the
+    same frames again and again, and a frame is frozen, so the records can share it."""
+    return Frame(file=file, line=int(line), function=function, in_app=not _PYTHON_LIBRARY.search(file))
 
 
 # -- Go --------------------------------------------------------------------------------------
@@ -207,16 +207,22 @@ def may_hold_trace(text: str) -> bool:
     return 'File "' in text or ":line " in text or _FILE_MARK.search(text) is not None
 
 
+#: The parsers whose own test needs a file name that ``_FILE_MARK`` finds: a text without one is not
+#: asked again by each of them (most traces quoted in an export are Python's, which have none).
+MARKED_PARSERS = frozenset({java_frames, js_frames, go_frames, ruby_frames, php_frames, rust_frames})
+
+
 def stack_frames(text: str) -> tuple[Frame, ...]:
     """Frames of the stack traces quoted in a text, outermost first, the root cause's innermost last.
 
     Frames in libraries (see the module's docstring), and those outer to a test frame, are not in-app.
     """
-    if not may_hold_trace(text):
+    marked = _FILE_MARK.search(text) is not None
+    if not (marked or 'File "' in text or ":line " in text):  # may_hold_trace, keeping the file-name pass
         return ()
     frames: list[Frame] = []
     for may_hold, parse in PARSERS:
-        if may_hold(text):
+        if (marked or parse not in MARKED_PARSERS) and may_hold(text):
             frames += without_harness(parse(text))
     return tuple(frames)
 

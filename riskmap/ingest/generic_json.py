@@ -15,7 +15,7 @@ from riskmap.ingest.fields import (
     as_text,
     as_texts,
     derived_id,
-    keep_extra,
+    kept_extra,
     stack_frames,
 )
 from riskmap.ingest.frames import own_package_frames
@@ -75,7 +75,7 @@ def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Ski
             return Skipped(source=source, reason="no title, summary or name, and no description")
         title = description.splitlines()[0][:120]
     # Source fields riskmap does not read stay in extra (see keep_extra), and so does a date that does not parse.
-    extra = keep_extra(item, shape.read)
+    extra = kept_extra(item, shape.unread)
     dates = []
     for canonical in ("created_at", "resolved_at"):
         key = keys.get(canonical)

@@ -48,8 +48,9 @@ def redact(text: str) -> str:
     return _TOKEN.sub("<token>", text) if _TOKEN.search(text) else text
 
 
-#: ``redact`` cached, for the texts many records share (placement evidence, the class or function named).
-_redact_repeated = lru_cache(maxsize=65536)(redact)
+#: ``redact`` cached, for the texts many records share (titles, placement evidence, the class or function
+#: named, testing gaps).
+_redact_repeated = lru_cache(maxsize=1 << 17)(redact)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -84,10 +85,10 @@ def _capped(scored: ScoredRecord, text: str, limit: int) -> str:
 def shown(scored: ScoredRecord) -> ScoredRecord:
     """A record as a report may show it: e-mail addresses and tokens in its text hidden, its title and
     detail capped at TITLE_CHARS and its evidence at TEXT_CHARS (marked as cut, naming the source)."""
-    title = redact(_capped(scored, scored.title, TITLE_CHARS))
+    title = _redact_repeated(_capped(scored, scored.title, TITLE_CHARS))
     evidence = _redact_repeated(_capped(scored, scored.evidence, TEXT_CHARS))
     detail = _redact_repeated(_capped(scored, scored.detail, TITLE_CHARS)) if scored.detail else scored.detail
-    if title is scored.title and evidence == scored.evidence and detail == scored.detail:
+    if title == scored.title and evidence == scored.evidence and detail == scored.detail:
         return scored
     return replace(scored, title=title, evidence=evidence, detail=detail)
 
@@ -261,8 +262,11 @@ def _testing_gaps(gaps: TestingGaps) -> dict[str, Any]:
     """The analysis' testing gaps as report data, the stated gaps' text redacted."""
     return {
         "levels": [level.model_dump(mode="json") for level in gaps.levels],
-        "stated": [{**gap.model_dump(mode="json"), "gap": redact(capped(gap.gap, TEXT_CHARS, f"record {gap.id}"))}
-                   for gap in gaps.stated],
+        "stated": [
+            {"id": gap.id, "component": gap.component, "layer": gap.layer.value, "status": gap.status.value,
+             "level": gap.level, "gap": _redact_repeated(capped(gap.gap, TEXT_CHARS, f"record {gap.id}"))}
+            for gap in gaps.stated
+        ],
     }
 
 

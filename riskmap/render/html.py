@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -24,6 +24,12 @@ RECORD_COLUMNS = ("id", "severity", "status", "component", "layer", "category", 
 _RECORD_ROW = attrgetter(*RECORD_COLUMNS)
 #: About how many characters of the page ``HtmlRenderer.chunks`` encodes at a time.
 CHUNK_CHARS = 1 << 20
+#: How many records ``records_json`` writes at a time.
+RECORDS_PER_SLICE = 4000
+#: What the template is given as ``records_json``: ``HtmlRenderer`` writes the records' JSON in its place, a
+#: slice at a time. It holds a ``<``, which neither the page's escaped text nor ``script_json`` ever does, so
+#: no text of a report can put it in the page.
+RECORDS_MARK = "<\x00riskmap:records-json\x00>"
 
 
 def script_json(value: Any) -> str:
@@ -34,6 +40,16 @@ def script_json(value: Any) -> str:
     """
     # Replaced in the bytes (a ``<`` is one byte in UTF-8): one copy of a large report's records less.
     return orjson.dumps(value, option=orjson.OPT_UTC_Z).replace(b"<", b"\\u003c").decode("utf-8")
+
+
+def records_json(records: Sequence[Any], per_slice: int = RECORDS_PER_SLICE) -> Iterator[str]:
+    """``script_json({"columns": RECORD_COLUMNS, "rows": rows})`` of the records' rows, in parts of ``per_slice``
+    records: the same text, without a large report's rows and their JSON ever being held whole."""
+    yield script_json({"columns": RECORD_COLUMNS, "rows": []})[:-2]  # up to and including "rows":[
+    for start in range(0, len(records), per_slice):
+        rows = script_json(list(map(_RECORD_ROW, records[start:start + per_slice])))
+        yield ("," if start else "") + rows[1:-1]
+    yield "]}"
 
 
 def _label(text: str) -> str:
@@ -183,18 +199,26 @@ class HtmlRenderer:
             yield "".join(batch).encode("utf-8")
 
     def _page(self, report: dict[str, Any]) -> Iterator[str]:
-        """The page's text, in the pieces the template makes."""
+        """The page's text, in the pieces the template makes; the records' JSON (``records_json``) in parts."""
         figures = {
             **({"severity": severity_figure(report), "layers": layer_figure(report)} if report["components"] else {}),
             **trend_figures(report),
         }
-        records = list(map(_RECORD_ROW, report["records"]))
         template = self._env.get_template("report.html.j2")
-        return template.generate(
+        pieces = template.generate(
             report=report,
             figures_json=script_json(figures),
-            records_json=script_json({"columns": RECORD_COLUMNS, "rows": records}),
+            records_json=RECORDS_MARK,
             plotly_js=_plotly_js(),
             heat_style=heat_style,
             heat_max=heat_peak(report),
         )
+        for piece in pieces:
+            if RECORDS_MARK not in piece:
+                yield piece
+                continue
+            first, *rest = piece.split(RECORDS_MARK)
+            yield first
+            for after in rest:
+                yield from records_json(report["records"])
+                yield after

@@ -30,7 +30,7 @@ class JsonRenderer:
         report never sits in memory whole as JSON.
 
         The report is written without its records, and they are written into the place of the empty list,
-        indented one level deeper (raw newlines in orjson's output are only ever indentation).
+        indented one level deeper: each part is written as the one item of a list, which orjson indents so.
         """
         records = report.get("records")
         if not records:
@@ -39,7 +39,7 @@ class JsonRenderer:
         head, tail = orjson.dumps({**report, "records": []}, option=OPTIONS).split(_NO_RECORDS)
         yield head + b'\n  "records": ['
         for start in range(0, len(records), per_chunk):
-            part = orjson.dumps(records[start:start + per_chunk], option=OPTIONS & ~orjson.OPT_APPEND_NEWLINE)
-            # "[\n  {...},\n  {...}\n]" one level deeper, without its brackets: "\n    {...},\n    {...}"
-            yield (b"," if start else b"") + part.replace(b"\n", b"\n  ")[1:-4]
+            part = orjson.dumps([records[start:start + per_chunk]], option=OPTIONS & ~orjson.OPT_APPEND_NEWLINE)
+            # "[\n  [\n    {...},\n    {...}\n  ]\n]" without the outer lists: "\n    {...},\n    {...}"
+            yield (b"," if start else b"") + part[5:-6]
         yield b"\n  ],\n" + tail
