@@ -83,11 +83,14 @@ def test_a_test_that_shows_no_code_goes_where_its_classs_other_failures_went(cli
 
 def test_a_projects_own_runner_and_ejb_caller_are_the_harness(cli, corpus, tmp_path):
     """A Jenkins report whose tests ran through Unitils, the project's own ``CustomTestRunner`` and an EJB in its
-    test package: the null pointer in ``VendorManagerTest`` points at ``VendorManager``, not at any of them."""
+    test package: the null pointer in ``VendorManagerTest`` points at none of them, but at the code under test
+    (where the other ``VendorManagerTest`` failures went: no trace shows a ``VendorManager``)."""
     records = _components(cli, corpus / "junit/jenkins-junit-plugin/junit/junit-report-20090516.xml", tmp_path)
     placed = {r["id"]: r["component"] for r in records}
     test = "org.twia.vendor.VendorManagerTest.testGetVendorFirmKeyForVendorRep"
-    assert placed[test] == "org.twia.vendor.VendorManager"
+    assert placed[test] == "org.twia.claim.ClaimManager"
+    assert "other failing tests of org.twia.vendor.VendorManagerTest" in next(
+        r["evidence"] for r in records if r["id"] == test)
     assert not any(c.startswith(("org.unitils", "org.hibernate", "org.jboss", "org.twia.junit", "org.twia.test"))
                    for c in placed.values())
 

@@ -332,9 +332,10 @@ def _placed_at(placement: Placement, module: str, why_moved: str) -> Placement:
 
 
 def _test_class(record: Record) -> str:
-    """A failing test's class (a JUnit ``classname``), or "" when its report names none."""
+    """A failing test's class: its report's ``classname``, else its id up to the last ``.`` (NUnit's full
+    names: ``UnitTests.MainClassTest.TestFailure``), as the readers take it."""
     given = record.extra.get("classname")
-    return given if isinstance(given, str) else ""
+    return given if isinstance(given, str) and given else record.id.rpartition(".")[0]
 
 
 def _reached_by_test_class(records: Sequence[Record]) -> dict[str, Counter[str]]:
