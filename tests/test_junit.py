@@ -10,7 +10,7 @@ import pytest
 from helpers import CORPUS, ROOT, SAMPLE
 
 from riskmap.config import Config
-from riskmap.ingest import read_input
+from riskmap.ingest import read_input, testcases
 
 JUNIT = CORPUS / "junit"
 #: Every file of the corpus's test-report folder: JUnit-family XML, .NET XML, TAP and reporters' JSON.
@@ -473,3 +473,14 @@ def test_a_test_id_names_its_class_when_the_report_gives_no_class_name(tmp_path)
                       '</test-run>', encoding="utf-8")
     [record] = read_input(report, Config()).records
     assert record.paths == ("UnitTests/MainClass",)
+
+
+@pytest.mark.parametrize(("classname", "tested"), [
+    ("tests.test_cli", "cli.py"),  # pytest's JUnit class name: the test module
+    ("tests.api.test_orders.TestCreate", "api/orders.py"),  # a test class in it
+    ("pkg.cli_test", "pkg/cli.py"),
+    ("org.acme.FooTest", "org/acme/Foo"),  # JUnit: the class under test, same package
+    ("com.acme.integration_test.FooTest", "com/acme/integration_test/Foo"),  # a JVM package, not a Python module
+])
+def test_a_test_class_name_names_the_code_under_test(classname, tested):
+    assert testcases.tested_path(None, (), classname) == tested

@@ -209,15 +209,15 @@ _TEST_CLASS = re.compile(r"(?:[\w$]+\.)+(?:[A-Z][\w$]*(?:Tests?|TestCase)|Tests?
 
 
 #: A Python test module in a dotted class name: pytest's JUnit ``classname`` (``tests.test_cli``,
-#: ``tests.api.test_orders.TestCreate``).
-_TEST_MODULE = re.compile(r"((?:\w+\.)*?(?:test_\w+|\w+_test))(?:\.[A-Z]\w*)?")
+#: ``tests.api.test_orders.TestCreate``, ``pkg.cli_test``; not a JVM package ``acme.e2e_test.FooTest``).
+_TEST_MODULE = re.compile(r"((?:\w+\.)*?test_\w+)(?:\.[A-Z]\w*)?|((?:\w+\.)*\w+_test)")
 
 
 def _test_module(classname: str) -> str | None:
     """The file of the Python test module a dotted class name names (``tests.test_cli`` -> ``tests/test_cli.py``),
     or None."""
     found = _TEST_MODULE.fullmatch(classname)
-    return found.group(1).replace(".", "/") + ".py" if found else None
+    return (found.group(1) or found.group(2)).replace(".", "/") + ".py" if found else None
 
 
 def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
