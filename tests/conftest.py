@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 from helpers import CORPUS, check_golden
+from hypothesis import settings
 
 from riskmap.cli import main
+
+# No wall-clock limit on a property test's examples: on a busy CI machine hypothesis' default 200 ms deadline
+# fails tests that are right.
+settings.register_profile("riskmap", deadline=None)
+settings.load_profile("riskmap")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

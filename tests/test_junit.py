@@ -484,3 +484,14 @@ def test_a_test_id_names_its_class_when_the_report_gives_no_class_name(tmp_path)
 ])
 def test_a_test_class_name_names_the_code_under_test(classname, tested):
     assert testcases.tested_path(None, (), classname) == tested
+
+
+def test_a_suite_that_failed_to_run_points_at_the_code_its_spec_file_tests(tmp_path):
+    """jest-junit names a suite that could not run by its spec file, under the class "Test suite failed to run"."""
+    report = tmp_path / "jest.xml"
+    report.write_text('<testsuites><testsuite name="libs/foo.spec.ts" errors="1" tests="0">'
+                      '<testcase classname="Test suite failed to run" name="libs/foo.spec.ts">'
+                      "<error>  ● Test suite failed to run\n\n    src/foo.ts:13:3 - error TS2304</error>"
+                      "</testcase></testsuite></testsuites>", encoding="utf-8")
+    [record] = read_input(report, Config()).records
+    assert record.paths == ("libs/foo.ts",)

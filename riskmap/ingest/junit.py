@@ -19,6 +19,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head
 from riskmap.ingest.testcases import Runs, case_record, finish_runs, parse_xml, xml_count
+from riskmap.layers import is_test_file
 from riskmap.models import CaseCounts, Record, Skipped, Source
 
 _ROOT = re.compile(r"<(testsuites|testsuite)[\s/>]")
@@ -128,6 +129,12 @@ def _testcases(root: Element) -> Iterator[tuple[Element, Element]]:
             yield suite, node
 
 
+def _test_file_named(name: str) -> str | None:
+    """A testcase named by its test file (jest-junit's "Test suite failed to run", named ``libs/foo.spec.ts``):
+    that file, else None."""
+    return name if "/" in name and " " not in name and is_test_file(name) else None
+
+
 def read_testcase(suite: Element, case: Element, source: Source) -> tuple[str, Record | None]:
     """A testcase's outcome (passed, failed, errors, skipped, flaky) and its record when it failed.
 
@@ -151,6 +158,6 @@ def read_testcase(suite: Element, case: Element, source: Source) -> tuple[str, R
     return outcome, case_record(
         test, message, text, source, outcome=outcome,
         occurrences=len(failed) + len(reruns) if failed else len(flaky),
-        created=suite.get("timestamp"), file=case.get("file"),
+        created=suite.get("timestamp"), file=case.get("file") or _test_file_named(name),
         extra={"classname": classname, "test": name, "type": first.get("type"), "time": case.get("time")},
     )
