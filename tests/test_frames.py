@@ -18,7 +18,8 @@ from riskmap.models import Frame
 
 #: What a record must never be placed at: runners, assertion libraries, runtimes.
 NOT_APPLICATION = ("junit", "org.apache.tools", "sun.", "java.", "testing", "runtime", "node:", "internal.process",
-                   "internal.modules", "internal.timers", "internal.main", "Xunit", "System.", "site-packages",
+                   "internal.modules", "internal.timers", "internal.main", "internal.streams", "internal.fs",
+                   "internal.util", "internal.errors", "internal.url", "Xunit", "System.", "site-packages",
                    "unittest.case", "unittest.suite", "unittest.main", "unittest.loader", "unittest.runner",
                    "(unmapped)")
 
