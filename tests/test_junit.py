@@ -464,15 +464,23 @@ def test_an_empty_testsuites_element_is_an_empty_report(tmp_path):
     assert result.summary.format == "junit" and result.summary.tests["passed"] == 0 and not result.records
 
 
-def test_a_test_id_names_its_class_when_the_report_gives_no_class_name(tmp_path):
-    """NUnit 3 gives a test's full name only: ``UnitTests.MainClassTest.TestFailure`` tests ``MainClass``."""
-    report = tmp_path / "nunit.xml"
-    report.write_text('<test-run><test-suite type="TestFixture" name="T" fullname="UnitTests.MainClassTest">'
-                      '<test-case name="TestFailure" fullname="UnitTests.MainClassTest.TestFailure" result="Failed">'
-                      '<failure><message>Expected: 30 But was: 20</message></failure></test-case></test-suite>'
-                      '</test-run>', encoding="utf-8")
-    [record] = read_input(report, Config()).records
-    assert record.paths == ("UnitTests/MainClass",)
+@pytest.mark.parametrize(("report", "tested"), [
+    # NUnit 3 gives a test's full name only: UnitTests.MainClassTest.TestFailure tests MainClass
+    ('<test-run><test-suite type="TestFixture" name="T" fullname="UnitTests.MainClassTest">'
+     '<test-case name="TestFailure" fullname="UnitTests.MainClassTest.TestFailure" result="Failed">'
+     "<failure><message>Expected: 30 But was: 20</message></failure></test-case></test-suite></test-run>",
+     "UnitTests/MainClass"),
+    # jest-junit names a suite that could not run by its spec file, under the class "Test suite failed to run"
+    ('<testsuites><testsuite name="libs/foo.spec.ts" errors="1" tests="0">'
+     '<testcase classname="Test suite failed to run" name="libs/foo.spec.ts">'
+     "<error>  ● Test suite failed to run\n\n    src/foo.ts:13:3 - error TS2304</error></testcase></testsuite>"
+     "</testsuites>", "libs/foo.ts"),
+])
+def test_a_report_without_a_class_name_or_a_trace_still_names_the_code_under_test(tmp_path, report, tested):
+    path = tmp_path / "report.xml"
+    path.write_text(report, encoding="utf-8")
+    [record] = read_input(path, Config()).records
+    assert record.paths == (tested,)
 
 
 @pytest.mark.parametrize(("classname", "tested"), [
@@ -484,14 +492,3 @@ def test_a_test_id_names_its_class_when_the_report_gives_no_class_name(tmp_path)
 ])
 def test_a_test_class_name_names_the_code_under_test(classname, tested):
     assert testcases.tested_path(None, (), classname) == tested
-
-
-def test_a_suite_that_failed_to_run_points_at_the_code_its_spec_file_tests(tmp_path):
-    """jest-junit names a suite that could not run by its spec file, under the class "Test suite failed to run"."""
-    report = tmp_path / "jest.xml"
-    report.write_text('<testsuites><testsuite name="libs/foo.spec.ts" errors="1" tests="0">'
-                      '<testcase classname="Test suite failed to run" name="libs/foo.spec.ts">'
-                      "<error>  ● Test suite failed to run\n\n    src/foo.ts:13:3 - error TS2304</error>"
-                      "</testcase></testsuite></testsuites>", encoding="utf-8")
-    [record] = read_input(report, Config()).records
-    assert record.paths == ("libs/foo.ts",)
