@@ -217,6 +217,12 @@ Caused by: java.sql.SQLException: locked
     ("thread 'main' panicked at 'boom'\nstack backtrace:\n   0: std::panicking::begin_panic\n"
      "             at /rustc/abc/library/std/src/panicking.rs:616:12\n   1: shop::cart::add\n"
      "             at ./src/cart.rs:12:5\n   2: shop::main\n             at ./src/main.rs:3:5\n", "./src/cart.rs"),
+    # Java whose root cause is all AWS SDK frames: the application frame that called the SDK
+    ("java.lang.RuntimeException: update failed\n\tat com.acme.tasks.adapters.Repo.save(Repo.java:40)\n"
+     "\tat com.acme.tasks.domain.TaskService.update(TaskService.java:119)\nCaused by: software.amazon.awssdk"
+     ".services.dynamodb.model.ConditionalCheckFailedException: The conditional request failed\n"
+     "\tat software.amazon.awssdk.core.internal.http.CombinedResponseHandler.handle(CombinedResponseHandler.java:88)\n"
+     "\t... 12 more\n", "com/acme/tasks/adapters/Repo.java"),
 ])
 def test_every_language_finds_its_fault_frame(trace, fault):
     assert _fault(trace) == fault

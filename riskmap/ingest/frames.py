@@ -40,9 +40,11 @@ JAVA_LIBRARIES = (
     "org.eclipse.jdt.internal.junit", "com.intellij.", "net.bytebuddy.", "org.objenesis.",
     "org.springframework.", "org.hibernate.", "org.jboss.", "org.apache.catalina.", "org.eclipse.jetty.",
     "org.unitils.", "android.", "androidx.", "com.android.", "dalvik.", "libcore.",
-    "com.amazonaws.services.lambda.runtime.", "lambdainternal.",
-    # widely used third-party libraries: Guava (and Truth), assertion and mocking libraries, logging
-    "com.google.common.", "com.google.thirdparty.", "org.fest.", "org.easymock.", "org.jmock.",
+    "com.amazonaws.", "software.amazon.awssdk.", "lambdainternal.",
+    # widely used third-party libraries: the AWS SDKs (above), Guava (and Truth), HTTP clients and servers,
+    # assertion and mocking libraries, logging
+    "com.google.common.", "com.google.thirdparty.", "io.netty.", "reactor.core.", "reactor.netty.", "okhttp3.",
+    "org.apache.http.", "org.fest.", "org.easymock.", "org.jmock.",
     "org.powermock.", "org.slf4j.", "ch.qos.logback.", "org.apache.logging.log4j.",
 )
 _JAVA_LIBRARY = re.compile("^(?:" + "|".join(re.escape(p) for p in JAVA_LIBRARIES) + ")")
