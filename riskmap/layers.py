@@ -59,7 +59,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 #: Studio's source/repos ...).
 RUNTIME_ROOT = re.compile(
     r"^(?:[A-Za-z]:)?/(?:var/task|var/runtime|opt/python|opt/nodejs|app|usr/src/app|srv/app|srv|workspace"
-    r"|github/workspace|home/runner/work/[^/]+/[^/]+|home/runner/work|home/runner/[^/]+|__w/[^/]+/[^/]+|a/\d+/s"
+    r"|github/workspace|home/runner/work/[^/]+/[^/]+|home/runner/[^/]+|__w/[^/]+/[^/]+|a/\d+/s"
     r"|a/[^/]+/[^/]+|var/www/html|var/www|_"
     r"|builds/[^/]+/[^/]+|var/lib/jenkins/workspace/[^/]+|var/jenkins_home/workspace/[^/]+"
     r"|jenkins/workspace/[^/]+|(?:var/lib/jenkins/|var/jenkins_home/|jenkins/)?jobs/[^/]+/workspace"

@@ -239,6 +239,8 @@ def without_harness(frames: Sequence[Frame], test_class: str = "") -> list[Frame
     first = next((i for i, f in enumerate(frames) if own and f.in_app and _is_file_of(f.file, own)), None)
     if first is None:
         first = next((i for i, f in enumerate(frames) if f.in_app and is_test_file(f.file)), 0)
+    if not any(f.in_app for f in frames[:first]):
+        return list(frames)
     return [replace(f, in_app=False) if f.in_app else f for f in frames[:first]] + list(frames[first:])
 
 
@@ -268,3 +270,10 @@ def own_package_frames(frames: Sequence[Frame], package: str) -> tuple[Frame, ..
         mine = found is not None and (name == own or name.startswith(f"@{own}/"))
         result.append(replace(frame, file=found.group(3), in_app=True) if found and mine else frame)
     return tuple(result)
+
+
+def quoted_frames(text: str, repository: str | None) -> tuple[Frame, ...]:
+    """The frames a text quotes (``stack_frames``); with the tracker's repository (``facebook/react``, or its
+    URL), those in that project installed as a package are its own code (``own_package_frames``)."""
+    frames = stack_frames(text)
+    return own_package_frames(frames, repository.rstrip("/").rpartition("/")[2]) if repository and frames else frames

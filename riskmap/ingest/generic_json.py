@@ -16,11 +16,10 @@ from riskmap.ingest.fields import (
     as_texts,
     derived_id,
     kept_extra,
-    stack_frames,
 )
-from riskmap.ingest.frames import own_package_frames
+from riskmap.ingest.frames import quoted_frames
 from riskmap.ingest.jsondoc import is_json_lines, json_records, type_name
-from riskmap.models import Frame, Record, Skipped, Source
+from riskmap.models import Record, Skipped, Source
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
@@ -49,13 +48,6 @@ class GenericJsonIngester:
         """Yield the records of a JSON document or a JSON Lines file."""
         resolve = FieldResolver(config.fields)
         return json_records(path, self.name, lambda item, source: to_record(item, source, resolve))
-
-
-def own_frames(description: str, repository: str | None) -> tuple[Frame, ...]:
-    """The frames a description quotes; with the record's repository (``facebook/react``, or its URL), those in
-    that project installed as a package are its own code (see ``own_package_frames``)."""
-    frames = stack_frames(description)
-    return own_package_frames(frames, repository.rstrip("/").rpartition("/")[2]) if repository and frames else frames
 
 
 def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Skipped:
@@ -100,6 +92,6 @@ def to_record(item: Any, source: Source, resolve: FieldResolver) -> Record | Ski
         component_hint=as_text(get(keys.get("component"))),
         labels=as_texts(item[labels]) if labels else (),
         paths=(path,) if path else (),
-        frames=own_frames(description, as_text(get(keys.get("repository")))),
+        frames=quoted_frames(description, as_text(get(keys.get("repository")))),
         extra=extra,
     )

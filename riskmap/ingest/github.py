@@ -9,8 +9,8 @@ from typing import Any
 
 from riskmap.config import Config
 from riskmap.ingest.base import Head
-from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, keep_extra, stack_frames
-from riskmap.ingest.frames import own_package_frames
+from riskmap.ingest.fields import as_datetime, as_status, as_text, as_texts, keep_extra
+from riskmap.ingest.frames import quoted_frames
 from riskmap.ingest.jsondoc import json_records, type_name
 from riskmap.models import Record, Skipped, Source
 
@@ -88,8 +88,7 @@ def issue_record(item: Any, source: Source) -> Record | Skipped:
         category=category,
         component_hint=component,
         labels=labels,
-        frames=own_package_frames(stack_frames(body), repository.rpartition("/")[2]) if repository
-        else stack_frames(body),
+        frames=quoted_frames(body, repository),
         extra=extra,
     )
 
