@@ -27,7 +27,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from riskmap import __version__, pipeline
 from riskmap.analyze import MISSING
 from riskmap.config import Config
-from riskmap.engine import DaskEngine
+from riskmap.engine import COLLECTOR_THRESHOLDS, DaskEngine
 from riskmap.errors import InputError, RiskmapError, UsageError
 from riskmap.ingest import INGESTERS
 from riskmap.ingest.logs import top_templates
@@ -604,9 +604,7 @@ def _print_summary(report: dict[str, Any], written: Sequence[Path]) -> None:
 
 def main() -> None:
     """Entry point of the ``riskmap`` command: run the app, turning user errors into one line."""
-    # riskmap builds hundreds of thousands of small objects that all live to the end of the run;
-    # the default collector thresholds would scan them over and over for cycles they never form.
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
         app()
     except RiskmapError as exc:

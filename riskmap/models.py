@@ -188,6 +188,26 @@ class InputSummary(BaseModel):
 
 
 @dataclass(slots=True)
+class Judgement:
+    """What the analysis decides of one record from the record alone, before it sees the others
+    (``riskmap.analyze.judge``): the same wherever it is made, so a Dask worker makes it next to the reading."""
+
+    severity: Severity
+    #: The severity's spelling when riskmap does not know it (``(missing)`` when there is none), else None.
+    unknown_severity: str | None
+    category: str
+    category_evidence: str
+    #: The in-app frames placement reads, the fault frame last (``components.fault_frames``).
+    fault: list[Frame]
+    fingerprint: str
+    #: The testing gap the record's fields state, if any.
+    gap: str | None
+    file: str | None
+    line: int | None
+    link: str | None
+
+
+@dataclass(slots=True)
 class FileResult:
     """Everything read from one input file: its summary, its records and what was skipped."""
 
@@ -196,6 +216,10 @@ class FileResult:
     skipped: list[Skipped] = field(default_factory=list)
     #: Fingerprints of the tests the file saw pass (a test report's CaseCounts.passed_tests).
     passed_tests: frozenset[str] = frozenset()
+    #: What the analysis judged of each record on its own, in the order of ``records``, when the reader
+    #: did it already (a Dask worker, see ``riskmap.analyze.judged``); None when the analysis does it.
+    #: Whatever replaces a record after that sets this to None.
+    judgements: list[Judgement] | None = None
 
 
 class Placement(BaseModel):

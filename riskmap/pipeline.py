@@ -145,10 +145,11 @@ def as_inputs(names: Iterable[str | Path]) -> list[Path | str]:
 
 def read_inputs_on(
     engine: DaskEngine | None, inputs: Sequence[Path | str], config: Config, format_name: str | None = None,
-    progress: Progress = SILENT,
+    progress: Progress = SILENT, *, judge: bool = False,
 ) -> tuple[list[FileResult], dict[str, Any] | None]:
     """Read every input (a local path, or a URL as text) in this process (``engine`` None) or on Dask, in
-    input order; and the engine's report entry (None for this process). The results are the same either way."""
+    input order; and the engine's report entry (None for this process). The results are the same either way,
+    but for Dask's judgements (``judge``: what the analysis decides of each record alone, made on the workers)."""
     problems = {path: None if isinstance(path, str) else input_problem(path) for path in inputs}
     readable = [path for path in inputs if problems[path] is None]
     engine_entry = None
@@ -158,7 +159,7 @@ def read_inputs_on(
             progress.start_file(Path(path))
             read.append(read_input(path, config, format_name, progress))
     else:
-        read, engine_entry = engine.read(readable, config, format_name, progress)
+        read, engine_entry = engine.read(readable, config, format_name, progress, judge=judge)
     by_path = iter(read)
     results = [unreadable_input(path, problem) if isinstance(path, Path) and (problem := problems[path]) is not None
                else next(by_path) for path in inputs]
@@ -185,7 +186,7 @@ def analyse(
 ) -> AnalysisRun:
     """Read (in this process, or on Dask with ``engine``) and analyse the inputs: the part every command
     that reports shares."""
-    results, engine_entry = read_inputs_on(engine, inputs, config, format_name, progress)
+    results, engine_entry = read_inputs_on(engine, inputs, config, format_name, progress, judge=True)
     progress.stage(f"analysing {sum(len(r.records) for r in results):,} records")
     return AnalysisRun(results, analyze(results, config, as_of, repo), config, repo, engine_entry)
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskmap import pipeline
+from riskmap.analyze import analyze, judged
 from riskmap.config import Config
 from riskmap.engine import DaskEngine
 from riskmap.ingest import finish_input, plan_input, read_input, read_input_part
@@ -120,6 +121,37 @@ def test_a_gzipped_syslog_read_in_parts_keeps_the_year_of_its_gzip_header(tmp_pa
     parted, _ = _parted(log, [10])
     assert _records(parted) == _records(read_input(log, Config()))
     assert sorted(str(r.created_at.year) for r in parted.records if r.created_at) == ["2024", "2025"]
+
+
+def _report_of(results) -> dict:
+    as_of = pipeline.parse_as_of("2026-11-01")
+    run = pipeline.AnalysisRun(results, analyze(results, Config(), as_of), Config(), None, None)
+    report, _ = pipeline.write_reports(run, [], Path("unused"))
+    return json.loads(json.dumps(report, default=str))
+
+
+def _judged_report(inputs: list[Path]) -> tuple[dict, dict]:
+    """The report of ``inputs`` as the analysis judges every record, and as the Dask engine's driver has it:
+    the records of every input judged as it arrives, before the inputs are seen together."""
+    results, _ = pipeline.read_inputs_on(None, inputs, Config())
+    return _report_of(results), _report_of(pipeline.link_issue_ids([judged(result) for result in results]))
+
+
+def test_records_judged_while_reading_give_the_report_of_the_whole(logs):
+    """The sample read twice: every bug record is merged with its second reading (a new record, judged
+    again), duplicates fold into their originals, and test runs and log templates add up."""
+    inputs = [*sorted((ROOT / "sample_data").iterdir()), SAMPLE, *logs]
+    whole, judged_first = _judged_report(inputs)
+    assert judged_first == whole
+    assert whole["summary"]["merged"] > 0
+
+
+def test_sentry_records_judged_while_reading_are_judged_again_once_their_ids_are_linked(corpus):
+    """An event's id changes to its issue's when the issue export is read too: its judgement is dropped."""
+    inputs = [corpus / "errors/sentry-mcp-mocks" / name for name in ("event.json", "issue.json", "csp-event.json")]
+    whole, judged_first = _judged_report(inputs)
+    assert judged_first == whole
+    assert whole["summary"]["merged"] == 1
 
 
 # --- the Dask engine on a real cluster ---------------------------------------------------------------

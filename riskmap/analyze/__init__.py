@@ -28,11 +28,10 @@ from riskmap.models import (
     Analysis,
     ComponentRisk,
     FileResult,
-    Frame,
+    Judgement,
     Kind,
     Layer,
     LayerViolation,
-    Placement,
     Record,
     ScoredRecord,
     Severity,
@@ -61,6 +60,30 @@ def decided(record: Record) -> Record:
     return record if reason == record.excluded else replace(record, excluded=reason)
 
 
+def judge(record: Record) -> Judgement:
+    """What the analysis decides of a (``decided``) record from the record alone: its severity, category,
+    fault frames, fingerprint, stated testing gap, the file and line it points at, and its link."""
+    severity, unknown = record.severity, None
+    if severity is None:
+        severity, known = normalise_severity(record.severity_raw)
+        if not known:
+            unknown = MISSING if record.severity_raw is None else record.severity_raw
+    category, why = categorise(record.category, record.title, record.description, record.labels)
+    fault = fault_frames(record)
+    return Judgement(
+        severity, unknown, category, why, fault, record.fingerprint or fingerprint(record.kind, record.title),
+        field_text(record.extra, GAP_FIELDS) if record.extra else None, *record_location(record, fault),
+        record_link(record),
+    )
+
+
+def judged(result: FileResult) -> FileResult:
+    """``result`` with its records ``decided`` and judged (``judge``): what a Dask worker hands the analysis,
+    so that the driver does only what needs every record."""
+    records = [decided(record) for record in result.records]
+    return replace(result, records=records, judgements=[judge(record) for record in records])
+
+
 def analyze(
     results: Sequence[FileResult], config: Config, as_of: datetime | None = None, repo: RepoIndex | None = None
 ) -> Analysis:
@@ -71,67 +94,50 @@ def analyze(
     repository) places paths and frames by the code's own layers, and adds its layer violations.
     """
     read = [record for result in results for record in result.records]
+    # A judgement made while reading holds for the very record it was made for (a record merged or folded
+    # below is a new one): every record judged is alive in ``results``, so its id names it alone.
+    made = {id(record): judgement for result in results if result.judgements is not None
+            for record, judgement in zip(result.records, result.judgements, strict=True)}
     merged = merge_repeated(read, frozenset().union(*(r.passed_tests for r in results)))
-    everything = fold_duplicates([decided(record) for record in merged])
+    everything = fold_duplicates([record if id(record) in made else decided(record) for record in merged])
     as_of = as_of or newest_timestamp(everything)
     mapper = ComponentMapper(config.components, repo)
-    unknown: Counter[str] = Counter()
-    severities: list[Severity] = []
-    categories: list[str] = []
-    reasons: list[str] = []
-    placements: list[Placement] = []
-    prints: list[str] = []
-    gaps: list[str | None] = []
-    faults: list[list[Frame]] = []
-    for record in everything:
-        severity = record.severity
-        if severity is None:
-            severity, known = normalise_severity(record.severity_raw)
-            if not known and record.severity_raw is not None:
-                unknown[record.severity_raw] += 1
-            elif not known:
-                unknown[MISSING] += 1
-        category, why = categorise(record.category, record.title, record.description, record.labels)
-        severities.append(severity)
-        categories.append(category)
-        reasons.append(why)
-        faults.append(fault_frames(record))
-        placements.append(mapper.place(record, faults[-1]))
-        prints.append(record.fingerprint or fingerprint(record.kind, record.title))
-        gaps.append(field_text(record.extra, GAP_FIELDS) if record.extra else None)
+    judgements = [made.get(id(record)) or judge(record) for record in everything]
+    del made
+    unknown = Counter(j.unknown_severity for j in judgements if j.unknown_severity is not None)
+    placements = [mapper.place(record, j.fault) for record, j in zip(everything, judgements, strict=True)]
     placements = mapper.to_shown_modules(everything, mapper.merge_named(placements))
     counts = [config.count_excluded or record.excluded is None for record in everything]
 
     table = pd.DataFrame(
         {
-            "severity": pd.Categorical(severities, categories=list(Severity)),
+            "severity": pd.Categorical([j.severity for j in judgements], categories=list(Severity)),
             "status": pd.Categorical([r.status for r in everything], categories=list(Status)),
             "created_at": pd.to_datetime(pd.Series([r.created_at for r in everything], dtype=object), utc=True),
             "occurrences": np.fromiter((r.occurrences for r in everything), dtype=np.int64, count=len(everything)),
             "component": [p.component for p in placements],
             "layer": pd.Categorical([p.layer for p in placements], categories=list(Layer)),
-            "category": categories,
-            "fingerprint": prints,
+            "category": [j.category for j in judgements],
+            "fingerprint": [j.fingerprint for j in judgements],
         }
     )
     table["score"] = record_scores(table, config.weights, as_of)
     scored = [
         ScoredRecord(
-            record.id, record.kind, record.title, severity, record.severity_raw, record.status,
-            record.created_at, placement.layer, placement.component, category, score if counted else 0.0,
-            record.occurrences, placement.confidence, placement.evidence, why, print_,
-            catching_level(placement.layer, category, gap)[0], record.source, record_detail(record, placement, fault),
-            record.excluded, record.sources, None, *record_location(record, fault), record_link(record),
+            record.id, record.kind, record.title, j.severity, record.severity_raw, record.status,
+            record.created_at, placement.layer, placement.component, j.category, score if counted else 0.0,
+            record.occurrences, placement.confidence, placement.evidence, j.category_evidence, j.fingerprint,
+            catching_level(placement.layer, j.category, j.gap)[0], record.source,
+            record_detail(record, placement, j.fault), record.excluded, record.sources, None, j.file, j.line, j.link,
         )
-        for record, severity, category, why, placement, print_, gap, score, counted, fault in zip(
-            everything, severities, categories, reasons, placements, prints, gaps, table["score"].tolist(), counts,
-            faults, strict=True,
-        )
+        for record, j, placement, score, counted in zip(
+            everything, judgements, placements, table["score"].tolist(), counts, strict=True)
     ]
     kept = [i for i, counted in enumerate(counts) if counted]
     records = [everything[i] for i in kept]
     scored_kept = [scored[i] for i in kept]
-    gaps = [gaps[i] for i in kept]
+    gaps = [judgements[i].gap for i in kept]
+    del judgements
     table = table.iloc[kept].reset_index(drop=True) if len(kept) < len(everything) else table
     components = component_risks(table, scored_kept, config)
     ranking = risk_ranking(table)

@@ -16,13 +16,15 @@ default engine.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from riskmap.analyze import judged
 from riskmap.config import Config
-from riskmap.engine import DaskEngine, part_size
+from riskmap.engine import DaskEngine, part_size, pickled_on_worker
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import PartedInput, finish_input, plan_input, read_input, read_input_part
 from riskmap.models import FileResult
@@ -53,9 +55,11 @@ def _client(engine: DaskEngine) -> Iterator[Any]:
 
 
 def read_on_dask(
-    engine: DaskEngine, inputs: Sequence[Path | str], config: Config, format_name: str | None, progress: Progress
+    engine: DaskEngine, inputs: Sequence[Path | str], config: Config, format_name: str | None, progress: Progress,
+    judge: bool,
 ) -> tuple[list[FileResult], dict[str, Any]]:
-    """Every input read on Dask, in input order, and the report's ``engine`` entry.
+    """Every input read on Dask, in input order, and the report's ``engine`` entry; with ``judge``, the
+    records of the inputs read whole come back judged (what the analysis decides of each record alone).
 
     Inputs read whole go first (a higher priority), so their records travel back to the driver
     while the workers still read the parts of the logs; results are fetched as they are done.
@@ -72,11 +76,12 @@ def read_on_dask(
         futures: list[list[Any]] = [[] for _ in inputs]
         for number, (path, parted) in enumerate(zip(inputs, plans, strict=True)):
             if parted is None:
-                futures[number].append(client.submit(read_input, path, config, format_name, retries=engine.retries,
-                                                     pure=False, priority=1))
+                futures[number].append(client.submit(pickled_on_worker, read_input, path, config, format_name,
+                                                     retries=engine.retries, pure=False, priority=1))
         for number, parted in enumerate(plans):
             if parted is not None:
-                futures[number] = [client.submit(read_input_part, parted, index, retries=engine.retries, pure=False)
+                futures[number] = [client.submit(pickled_on_worker, read_input_part, parted, index,
+                                                 retries=engine.retries, pure=False)
                                    for index in range(len(parted.plan.ranges))]
         partitions = sum(len(tasks) for tasks in futures)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
@@ -86,10 +91,13 @@ def read_on_dask(
         for future in as_completed([future for tasks in futures for future in tasks]):
             number, index = where[future.key]
             try:
-                done[number][index] = future.result()
+                pickled = future.result()
             except Exception as exc:  # a task that failed after its retries: the run fails, naming the input
                 raise RiskmapError(f"{inputs[number]}: the Dask workers could not read it ({type(exc).__name__}: "
                                    f"{exc}); tried {engine.retries + 1} times") from exc
+            done[number][index] = part = pickle.loads(pickled)  # the bytes our own task pickled
+            if judge and isinstance(part, FileResult):  # judged here while the workers still read
+                done[number][index] = judged(part)
             future.release()
         results = [parts[0] if parted is None else finish_input(parted, parts)
                    for parted, parts in zip(plans, done, strict=True)]

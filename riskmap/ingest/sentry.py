@@ -396,4 +396,5 @@ def link_issue_ids(results: list[FileResult]) -> list[FileResult]:
     for result in results:
         result.records = [replace(r, id=short[r.id]) if r.source.format == "sentry" and r.id in short else r
                           for r in result.records]
+        result.judgements = None  # made for the records as read: the analysis judges these again
     return results
