@@ -16,6 +16,7 @@ from riskmap import pipeline
 from riskmap.analyze import analyze, judged
 from riskmap.config import Config
 from riskmap.engine import DaskEngine
+from riskmap.engine.dask import driver_share
 from riskmap.ingest import finish_input, plan_input, read_input, read_input_part
 from riskmap.ingest.logs.partial import plan_at
 
@@ -200,6 +201,33 @@ def test_ingest_on_a_local_cluster_of_two_workers_writes_the_same_records(schedu
     done = cli("ingest", SAMPLE, *logs, "-o", tmp_path / "dask.jsonl", "-q", "--engine", "dask", "--workers", "2")
     assert done.code == 0, done.stderr
     assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+
+
+def test_analyze_on_a_local_cluster_gives_the_default_engines_report(cli, tmp_path, logs):
+    """Beside a local cluster the driver reads its share of the inputs read whole (``driver_share``) and
+    judges the records of every input read whole; the report is the default engine's all the same."""
+    inputs = [ROOT / "sample_data" / "ci-run-1.xml", SAMPLE, *logs, ROOT / "sample_data" / "ci-run-2.xml"]
+    common = ["analyze", *inputs, "-r", "json", "--as-of", "2026-11-01", "-q"]
+    assert cli(*common, "-o", tmp_path / "local").code == 0
+    done = cli(*common, "-o", tmp_path / "dask", "--engine", "dask", "--workers", "2")
+    assert done.code == 0, done.stderr
+    local = json.loads((tmp_path / "local" / "report.json").read_text())
+    on_dask = json.loads((tmp_path / "dask" / "report.json").read_text())
+    assert on_dask.pop("engine") == {"name": "dask", "workers": 2, "partitions": len(inputs)}
+    assert on_dask == local
+
+
+def test_the_driver_reads_whole_inputs_up_to_its_share_while_workers_read_log_parts(logs):
+    small, large = ROOT / "sample_data" / "ci-run-1.xml", SAMPLE
+    inputs = [large, "memory://bugs.json", *logs, small]
+    total = sum(path.stat().st_size for path in inputs if isinstance(path, Path))
+    parted = [None, None, *(plan_input(log, None, 1 << 20) for log in logs), None]
+    assert all(plan is not None for plan in parted[2:-1])
+    # two workers and the driver: a third of the bytes each; the sample export is over it, the report is not
+    assert large.stat().st_size > total // 3 >= small.stat().st_size
+    assert driver_share(inputs, parted, 2) == {len(inputs) - 1}
+    assert driver_share(inputs, parted, 0) == {0, len(inputs) - 1}  # a URL is always read on a worker
+    assert driver_share(inputs, [None] * len(inputs), 2) == set()  # no log parts: the workers read everything
 
 
 def test_scheduler_needs_the_dask_engine(cli, tmp_path):

@@ -54,6 +54,24 @@ def _client(engine: DaskEngine) -> Iterator[Any]:
         yield client
 
 
+def driver_share(inputs: Sequence[Path | str], plans: Sequence[PartedInput | None], workers: int) -> set[int]:
+    """The inputs the driver reads itself beside a local cluster (their indices): while the workers read the
+    parts of the logs, the driver takes the local inputs read whole, in input order, up to its share of all
+    the inputs' bytes (one part in ``workers + 1``). Their records then never travel between processes; a
+    local cluster shares the driver's machine, and the driver would only wait meanwhile. None when no log is
+    read in parts (the workers would have nothing else to read)."""
+    if all(parted is None for parted in plans):
+        return set()
+    sizes = [None if isinstance(path, str) else path.stat().st_size for path in inputs]
+    share = sum(size or 0 for size in sizes) // (workers + 1)
+    taken: set[int] = set()
+    for number, (size, parted) in enumerate(zip(sizes, plans, strict=True)):
+        if parted is None and size is not None and size <= share:
+            taken.add(number)
+            share -= size
+    return taken
+
+
 def read_on_dask(
     engine: DaskEngine, inputs: Sequence[Path | str], config: Config, format_name: str | None, progress: Progress,
     judge: bool,
@@ -61,8 +79,9 @@ def read_on_dask(
     """Every input read on Dask, in input order, and the report's ``engine`` entry; with ``judge``, the
     records of the inputs read whole come back judged (what the analysis decides of each record alone).
 
-    Inputs read whole go first (a higher priority), so their records travel back to the driver
-    while the workers still read the parts of the logs; results are fetched as they are done.
+    Beside a local cluster the driver reads its share of the inputs read whole itself (``driver_share``).
+    The workers' inputs read whole go first (a higher priority), so their records travel back to the driver
+    while the workers still read the parts of the logs; results are fetched, and judged, as they are done.
     """
     with _client(engine) as client:
         from distributed import as_completed  # importable: _client checked it
@@ -73,9 +92,10 @@ def read_on_dask(
             progress.start_file(Path(path))
             plans.append(None if isinstance(path, str)  # a URL: read whole on a worker, which fetches it
                          else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes)))
+        on_driver = set() if engine.scheduler else driver_share(inputs, plans, workers)
         futures: list[list[Any]] = [[] for _ in inputs]
         for number, (path, parted) in enumerate(zip(inputs, plans, strict=True)):
-            if parted is None:
+            if parted is None and number not in on_driver:
                 futures[number].append(client.submit(pickled_on_worker, read_input, path, config, format_name,
                                                      retries=engine.retries, pure=False, priority=1))
         for number, parted in enumerate(plans):
@@ -83,11 +103,14 @@ def read_on_dask(
                 futures[number] = [client.submit(pickled_on_worker, read_input_part, parted, index,
                                                  retries=engine.retries, pure=False)
                                    for index in range(len(parted.plan.ranges))]
-        partitions = sum(len(tasks) for tasks in futures)
+        partitions = sum(len(tasks) for tasks in futures) + len(on_driver)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
+        done: list[list[Any]] = [[None] * len(tasks) for tasks in futures]
+        for number in sorted(on_driver):  # while the workers read the parts of the logs
+            result = read_input(inputs[number], config, format_name, progress)
+            done[number] = [judged(result) if judge else result]
         where = {future.key: (number, index) for number, tasks in enumerate(futures)
                  for index, future in enumerate(tasks)}
-        done: list[list[Any]] = [[None] * len(tasks) for tasks in futures]
         for future in as_completed([future for tasks in futures for future in tasks]):
             number, index = where[future.key]
             try:
