@@ -107,7 +107,7 @@ def read_on_dask(
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
         done: list[list[Any]] = [[None] * len(tasks) for tasks in futures]
         for number in sorted(on_driver):  # while the workers read the parts of the logs
-            result = read_input(inputs[number], config, format_name, progress)
+            result = read_input(inputs[number], config, format_name)
             done[number] = [judged(result) if judge else result]
         where = {future.key: (number, index) for number, tasks in enumerate(futures)
                  for index, future in enumerate(tasks)}
