@@ -190,7 +190,8 @@ class InputSummary(BaseModel):
 @dataclass(slots=True)
 class Judgement:
     """What the analysis decides of one record from the record alone, before it sees the others
-    (``riskmap.analyze.judge``): the same wherever it is made, so a Dask worker makes it next to the reading."""
+    (``riskmap.analyze.judge``): the same wherever it is made, so the Dask engine's driver makes it as each
+    input arrives, while the workers still read."""
 
     severity: Severity
     #: The severity's spelling when riskmap does not know it (``(missing)`` when there is none), else None.
@@ -216,8 +217,8 @@ class FileResult:
     skipped: list[Skipped] = field(default_factory=list)
     #: Fingerprints of the tests the file saw pass (a test report's CaseCounts.passed_tests).
     passed_tests: frozenset[str] = frozenset()
-    #: What the analysis judged of each record on its own, in the order of ``records``, when the reader
-    #: did it already (a Dask worker, see ``riskmap.analyze.judged``); None when the analysis does it.
+    #: What the analysis judged of each record on its own, in the order of ``records``, when that was done
+    #: before the analysis (the Dask engine, see ``riskmap.analyze.judged``); None when the analysis does it.
     #: Whatever replaces a record after that sets this to None.
     judgements: list[Judgement] | None = None
 

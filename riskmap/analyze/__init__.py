@@ -78,8 +78,8 @@ def judge(record: Record) -> Judgement:
 
 
 def judged(result: FileResult) -> FileResult:
-    """``result`` with its records ``decided`` and judged (``judge``): what a Dask worker hands the analysis,
-    so that the driver does only what needs every record."""
+    """``result`` with its records ``decided`` and judged (``judge``): what the Dask engine hands the analysis,
+    so that the analysis after the read does only what needs every record."""
     records = [decided(record) for record in result.records]
     return replace(result, records=records, judgements=[judge(record) for record in records])
 

@@ -57,8 +57,8 @@ class DaskEngine:
         self, inputs: Sequence[Path | str], config: Config, format_name: str | None = None, progress: Progress = SILENT,
         *, judge: bool = False,
     ) -> tuple[list[FileResult], dict[str, Any]]:
-        """Every input's result, in input order, and the report's ``engine`` entry; with ``judge``, the workers
-        also judge the records they read (``riskmap.analyze.judged``), for an analysis to follow."""
+        """Every input's result, in input order, and the report's ``engine`` entry; with ``judge``, the records
+        of each input read whole come judged (``riskmap.analyze.judged``), for an analysis to follow."""
         from riskmap.engine.dask import read_on_dask
 
         return read_on_dask(self, inputs, config, format_name, progress, judge)

@@ -6,7 +6,9 @@ read from its first lines). A worker opens the file itself (so it must see the s
 the same object store), reads, masks, and returns either a ``FileResult`` or, for a log part, per
 distinct masked message its count, first and last seen, worst level and first entry. The driver
 merges the parts of each log in file order and mines their messages (:func:`riskmap.ingest.finish_input`),
-so template ids and records do not depend on the number or order of parts.
+so template ids and records do not depend on the number or order of parts. Beside a local cluster the
+driver reads its share of the whole inputs itself (:func:`driver_share`), and it judges the records of
+each whole input as they arrive (:func:`riskmap.analyze.judged`), while the workers still read.
 
 A task that fails (a worker lost, killed for memory) is tried again up to ``retries`` times; after
 that the run fails, naming the input. An input that cannot be read gives its error as in the
