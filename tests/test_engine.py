@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from riskmap.config import Config
 from riskmap.engine import DaskEngine
 from riskmap.engine.dask import driver_share
 from riskmap.ingest import finish_input, plan_input, read_input, read_input_part
+from riskmap.ingest.jsondoc import plan_lines
 from riskmap.ingest.logs.partial import plan_at
 
 APP_LOG = ROOT / "sample_data" / "app.log"
@@ -60,8 +62,48 @@ def _parted(path: Path, offsets: list[int]):
     assert parted is not None, f"{path} is read in parts"
     planned = plan_at(str(path), parted.format, offsets)
     parted = type(parted)(parted.path, parted.format, parted.detected_by, planned)
-    parts = [read_input_part(parted, index) for index in range(len(planned.ranges))]
+    parts = [read_input_part(parted, index, Config()) for index in range(len(planned.ranges))]
     return finish_input(parted, parts), len(planned.ranges)
+
+
+def _export_lines() -> bytes:
+    """The sample's bugs as a JSON Lines export: a BOM, CRLF line ends, a blank line, a line that is not JSON,
+    one that is no object, and a record without an id (riskmap derives one from its text)."""
+    bugs = json.loads(SAMPLE.read_text(encoding="utf-8"))["bugs"]
+    lines = [json.dumps(bug) for bug in bugs]
+    lines[3:3] = ["", "{not json", "[1, 2]", json.dumps({"title": "Export times out", "description": "no id"})]
+    return b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\n"
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "bugs.jsonl"
+    path.write_bytes(_export_lines())
+    return path
+
+
+def _summary(result):
+    return result.records, [(s.source, s.reason) for s in result.skipped], result.summary
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.floats(0, 1, exclude_max=True), max_size=12))
+def test_a_json_lines_export_read_in_parts_gives_the_records_of_the_whole_file(export, cuts):
+    """Each part starts at a line start and numbers its lines as the whole file does, so the records, the
+    skipped lines with their positions and the summary are those of one read."""
+    size = export.stat().st_size
+    whole = plan_input(export, None, size)
+    assert whole is None  # one part: read whole
+    parted = plan_input(export, None, 1)
+    assert parted is not None and parted.parts > 5
+    spans = plan_lines(export, [int(cut * size) for cut in cuts])
+    assert spans[0].start == 0 and spans[-1].end == size
+    assert all(a.end == b.start for a, b in pairwise(spans))
+    parted = type(parted)(parted.path, parted.format, parted.detected_by, spans)
+    parts = [read_input_part(parted, index, Config()) for index in range(parted.parts)]
+    joined = finish_input(parted, parts)
+    assert _summary(joined) == _summary(read_input(export, Config()))
+    assert [s.source.locator for s in joined.skipped] == ["line 5", "line 6"]
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +215,8 @@ def _report(inputs, engine=None) -> dict:
 
 
 @pytest.mark.parametrize("part_bytes", [97, 1500, 1 << 26])
-def test_dask_gives_the_default_engines_report_whatever_the_partitions(scheduler, logs, part_bytes):
-    inputs = [SAMPLE, *logs, ROOT / "sample_data" / "ci-run-1.xml"]
+def test_dask_gives_the_default_engines_report_whatever_the_partitions(scheduler, logs, export, part_bytes):
+    inputs = [SAMPLE, *logs, ROOT / "sample_data" / "ci-run-1.xml", export]
     local = _report(inputs)
     on_dask = _report(inputs, DaskEngine(scheduler=scheduler, part_bytes=part_bytes))
     engine = on_dask.pop("engine")
@@ -204,8 +246,8 @@ def test_ingest_on_a_local_cluster_of_two_workers_writes_the_same_records(schedu
 
 
 def test_analyze_on_a_local_cluster_gives_the_default_engines_report(cli, tmp_path, logs):
-    """Beside a local cluster the driver reads its share of the inputs read whole (``driver_share``) and
-    judges the records of every input read whole; the report is the default engine's all the same."""
+    """Beside a local cluster the driver reads the whole inputs that fall to it (``driver_share``) and judges
+    the records of every input read whole; the report is the default engine's all the same."""
     inputs = [ROOT / "sample_data" / "ci-run-1.xml", SAMPLE, *logs, ROOT / "sample_data" / "ci-run-2.xml"]
     common = ["analyze", *inputs, "-r", "json", "--as-of", "2026-11-01", "-q"]
     assert cli(*common, "-o", tmp_path / "local").code == 0
@@ -217,17 +259,18 @@ def test_analyze_on_a_local_cluster_gives_the_default_engines_report(cli, tmp_pa
     assert on_dask == local
 
 
-def test_the_driver_reads_whole_inputs_up_to_its_share_while_workers_read_log_parts(logs):
-    small, large = ROOT / "sample_data" / "ci-run-1.xml", SAMPLE
-    inputs = [large, "memory://bugs.json", *logs, small]
-    total = sum(path.stat().st_size for path in inputs if isinstance(path, Path))
-    parted = [None, None, *(plan_input(log, None, 1 << 20) for log in logs), None]
-    assert all(plan is not None for plan in parted[2:-1])
-    # two workers and the driver: a third of the bytes each; the sample export is over it, the report is not
-    assert large.stat().st_size > total // 3 >= small.stat().st_size
-    assert driver_share(inputs, parted, 2) == {len(inputs) - 1}
-    assert driver_share(inputs, parted, 0) == {0, len(inputs) - 1}  # a URL is always read on a worker
-    assert driver_share(inputs, [None] * len(inputs), 2) == set()  # no log parts: the workers read everything
+def test_the_driver_reads_the_whole_inputs_that_fall_to_it_while_workers_read_log_parts(logs):
+    """The largest whole input first, each to whoever has the fewest bytes to read: the driver on a tie."""
+    large, small = SAMPLE, ROOT / "sample_data" / "ci-run-1.xml"
+    parted = [plan_input(log, None, 1 << 20) for log in logs]
+    assert all(plan is not None for plan in parted)
+    per_worker = sum(log.stat().st_size for log in logs) / 2
+    assert large.stat().st_size > per_worker > small.stat().st_size
+    # the driver takes the sample export; then the small report falls to a worker, which has less to read
+    assert driver_share([large, "memory://bugs.json", *logs, small], [None, None, *parted, None], 2) == {0}
+    assert driver_share([small, large], [None, None], 2) == {1}  # no log: the largest to the driver
+    assert driver_share([small], [None], 2) == {0}  # one input: the driver would only wait
+    assert driver_share(["memory://bugs.json"], [None], 2) == set()  # a URL is a worker's
 
 
 def test_scheduler_needs_the_dask_engine(cli, tmp_path):

@@ -7,7 +7,7 @@ the same object store), reads, masks, and returns either a ``FileResult`` or, fo
 distinct masked message its count, first and last seen, worst level and first entry. The driver
 merges the parts of each log in file order and mines their messages (:func:`riskmap.ingest.finish_input`),
 so template ids and records do not depend on the number or order of parts. Beside a local cluster the
-driver reads its share of the whole inputs itself (:func:`driver_share`), and it judges the records of
+driver reads the whole inputs that fall to it itself (:func:`driver_share`), and it judges the records of
 each whole input as they arrive (:func:`riskmap.analyze.judged`), while the workers still read.
 
 A task that fails (a worker lost, killed for memory) is tried again up to ``retries`` times; after
@@ -57,20 +57,25 @@ def _client(engine: DaskEngine) -> Iterator[Any]:
 
 
 def driver_share(inputs: Sequence[Path | str], plans: Sequence[PartedInput | None], workers: int) -> set[int]:
-    """The inputs the driver reads itself beside a local cluster (their indices): while the workers read the
-    parts of the logs, the driver takes the local inputs read whole, in input order, up to its share of all
-    the inputs' bytes (one part in ``workers + 1``). Their records then never travel between processes; a
-    local cluster shares the driver's machine, and the driver would only wait meanwhile. None when no log is
-    read in parts (the workers would have nothing else to read)."""
-    if all(parted is None for parted in plans):
-        return set()
+    """The inputs the driver reads itself beside a local cluster (their indices).
+
+    A local cluster shares the driver's machine, and the driver would only wait while the workers read;
+    what it reads itself never travels between processes (pickling records costs about what reading them
+    does). So each local input read whole goes, the largest first, to whichever of the driver and the workers
+    has the fewest bytes to read so far (the driver on a tie; the workers start with the parts of the logs,
+    shared evenly), and the driver reads those it got. An input at a URL is always a worker's.
+    """
     sizes = [None if isinstance(path, str) else path.stat().st_size for path in inputs]
-    share = sum(size or 0 for size in sizes) // (workers + 1)
+    logs = sum(size or 0 for size, parted in zip(sizes, plans, strict=True) if parted is not None)
+    loads = [0.0] + [logs / max(workers, 1)] * workers  # the driver first
+    whole = [number for number, (size, parted) in enumerate(zip(sizes, plans, strict=True))
+             if parted is None and size is not None]
     taken: set[int] = set()
-    for number, (size, parted) in enumerate(zip(sizes, plans, strict=True)):
-        if parted is None and size is not None and size <= share:
+    for number in sorted(whole, key=lambda number: (-(sizes[number] or 0), number)):
+        least = min(range(len(loads)), key=lambda index: (loads[index], index))
+        loads[least] += sizes[number] or 0
+        if least == 0:
             taken.add(number)
-            share -= size
     return taken
 
 
@@ -81,7 +86,7 @@ def read_on_dask(
     """Every input read on Dask, in input order, and the report's ``engine`` entry; with ``judge``, the
     records of the inputs read whole come back judged (what the analysis decides of each record alone).
 
-    Beside a local cluster the driver reads its share of the inputs read whole itself (``driver_share``).
+    Beside a local cluster the driver reads the inputs read whole that fall to it itself (``driver_share``).
     The workers' inputs read whole go first (a higher priority), so their records travel back to the driver
     while the workers still read the parts of the logs; results are fetched, and judged, as they are done.
     """
@@ -92,8 +97,11 @@ def read_on_dask(
         plans: list[PartedInput | None] = []
         for path in inputs:
             progress.start_file(Path(path))
-            plans.append(None if isinstance(path, str)  # a URL: read whole on a worker, which fetches it
-                         else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes)))
+            # A URL is read whole on a worker, which fetches it. A JSON Lines export is split on an existing cluster
+            # only: beside a local one it is read whole, by the driver when it falls to it (driver_share).
+            plans.append(None if isinstance(path, str)
+                         else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes),
+                                         split_lines=engine.scheduler is not None))
         on_driver = set() if engine.scheduler else driver_share(inputs, plans, workers)
         futures: list[list[Any]] = [[] for _ in inputs]
         for number, (path, parted) in enumerate(zip(inputs, plans, strict=True)):
@@ -102,9 +110,9 @@ def read_on_dask(
                                                      retries=engine.retries, pure=False, priority=1))
         for number, parted in enumerate(plans):
             if parted is not None:
-                futures[number] = [client.submit(pickled_on_worker, read_input_part, parted, index,
+                futures[number] = [client.submit(pickled_on_worker, read_input_part, parted, index, config,
                                                  retries=engine.retries, pure=False)
-                                   for index in range(len(parted.plan.ranges))]
+                                   for index in range(parted.parts)]
         partitions = sum(len(tasks) for tasks in futures) + len(on_driver)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
         done: list[list[Any]] = [[None] * len(tasks) for tasks in futures]

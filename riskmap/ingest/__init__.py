@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from riskmap.config import Config
@@ -29,6 +29,7 @@ from riskmap.ingest.json_reports import (
     RWX,
     TESTCAFE,
 )
+from riskmap.ingest.jsondoc import LineSpan, is_json_lines, line_span, plan_lines
 from riskmap.ingest.junit import JUnitIngester
 from riskmap.ingest.logs import GZIP_MAGIC, JsonLogIngester, TextLogIngester, open_head
 from riskmap.ingest.logs.partial import LogPlan, PartialLog, finish_parts, plan_log, read_part
@@ -189,6 +190,20 @@ def read_input(
     return result
 
 
+def _joined(parted: PartedInput, parts: Sequence[FileResult]) -> FileResult:
+    """A JSON Lines export's result from the results of its parts, in file order (with their judgements, when
+    every part has them)."""
+    judgements = [part.judgements for part in parts]
+    result = FileResult(
+        InputSummary(path=str(parted.path), format=parted.format, detected_by=parted.detected_by),
+        [record for part in parts for record in part.records], [item for part in parts for item in part.skipped],
+        judgements=None if None in judgements else [j for part in judgements if part for j in part],
+    )
+    result.summary.records = len(result.records)
+    result.summary.skipped = len(result.skipped)
+    return result
+
+
 def _failed(path: Path | str, format_name: str, reason: str, error: InputError) -> FileResult:
     """A file that could not be read: counted as one skipped item carrying the error."""
     skipped = Skipped(source=Source(format=format_name, path=str(path), locator=error.position), reason=error.message)
@@ -200,22 +215,38 @@ def _failed(path: Path | str, format_name: str, reason: str, error: InputError) 
 
 @dataclass(frozen=True, slots=True)
 class PartedInput:
-    """An input read in parts (a text or JSON log): its format, why, and the plan of its byte ranges."""
+    """An input read in parts (a text or JSON log, a JSON Lines export): its format, why, and the plan of its
+    byte ranges."""
 
     path: Path
     format: str
     detected_by: str
-    plan: LogPlan
+    plan: LogPlan | tuple[LineSpan, ...]
+
+    @property
+    def parts(self) -> int:
+        """How many parts the input is read in."""
+        return len(self.plan.ranges) if isinstance(self.plan, LogPlan) else len(self.plan)
 
 
-def plan_input(path: Path, format_name: str | None, part_bytes: int) -> PartedInput | None:
+def plan_input(path: Path, format_name: str | None, part_bytes: int, *, split_lines: bool = True) -> PartedInput | None:
     """How to read ``path`` on several workers: a log in parts of about ``part_bytes`` (aligned to its
-    entries), or None to read it whole with :func:`read_input` (every other format, and an input whose
-    format cannot be told: reading it whole gives its error)."""
+    entries), with ``split_lines`` a JSON Lines export of records read one by one (``splits_lines``) in parts
+    aligned to its lines, or None to read it whole with :func:`read_input` (every other format, and an input
+    whose format cannot be told: reading it whole gives its error)."""
     try:
         ingester, reason = chosen_format(path, format_name)
     except InputError:
         return None
+    if getattr(ingester, "splits_lines", False):
+        if not split_lines:
+            return None
+        try:
+            size = path.stat().st_size
+            spans = plan_lines(path, range(part_bytes, size, max(part_bytes, 1))) if is_json_lines(path) else ()
+        except OSError:
+            return None  # read whole, which says what is wrong
+        return PartedInput(path, ingester.name, reason, spans) if len(spans) > 1 else None
     if ingester.name not in LOG_FORMATS:
         return None
     try:
@@ -225,8 +256,15 @@ def plan_input(path: Path, format_name: str | None, part_bytes: int) -> PartedIn
     return PartedInput(path, ingester.name, reason, plan)
 
 
-def read_input_part(parted: PartedInput, index: int) -> PartialLog | InputError:
-    """Read part ``index`` of a parted input (on a worker); an unreadable part gives its error."""
+def read_input_part(parted: PartedInput, index: int, config: Config) -> PartialLog | FileResult | InputError:
+    """Read part ``index`` of a parted input (on a worker): a log part's aggregates, or a JSON Lines export's
+    part as the result of its lines; an unreadable part gives its error."""
+    if not isinstance(parted.plan, LogPlan):
+        token = line_span.set(parted.plan[index])
+        try:
+            return read_input(parted.path, config, parted.format)
+        finally:
+            line_span.reset(token)
     try:
         return read_part(parted.plan, index)
     except InputError as exc:
@@ -235,12 +273,16 @@ def read_input_part(parted: PartedInput, index: int) -> PartialLog | InputError:
         return InputError(str(parted.path), f"cannot read: {exc}")
 
 
-def finish_input(parted: PartedInput, parts: Sequence[PartialLog | InputError]) -> FileResult:
+def finish_input(parted: PartedInput, parts: Sequence[PartialLog | FileResult | InputError]) -> FileResult:
     """The result of a parted input from its parts, in plan order: the records and counts that
     :func:`read_input` gives for the whole file; the first part's error, if a part failed."""
     for part in parts:
         if isinstance(part, InputError):
             return _failed(parted.path, parted.format, parted.detected_by, part)
+        if isinstance(part, FileResult) and part.summary.error is not None:
+            return replace(part, summary=part.summary.model_copy(update={"detected_by": parted.detected_by}))
+    if not isinstance(parted.plan, LogPlan):
+        return _joined(parted, [part for part in parts if isinstance(part, FileResult)])
     good = [part for part in parts if isinstance(part, PartialLog)]
     result = FileResult(InputSummary(path=str(parted.path), format=parted.format, detected_by=parted.detected_by))
     for item in LOG_INGESTERS[parted.format].records(finish_parts(parted.plan, good), parted.path):

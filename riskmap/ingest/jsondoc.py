@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,44 @@ STREAM_BYTES = 32 * 1024 * 1024
 SINGLE_STREAM_BYTES = 256 * 1024 * 1024
 #: How often (in records) a streamed read reports its position.
 PROGRESS_EVERY = 1000
+#: How much of a JSON Lines file is read at a time while its lines are counted for a plan.
+COUNT_BYTES = 8 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpan:
+    """A part of a JSON Lines file: bytes ``start`` to ``end`` (both at line starts), its first line ``first_line``."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+#: The part of a JSON Lines file the current read covers (None: all of it); see ``read_span``.
+line_span: ContextVar[LineSpan | None] = ContextVar("line_span", default=None)
+
+
+def plan_lines(path: Path, offsets: Iterable[int]) -> tuple[LineSpan, ...]:
+    """A JSON Lines file in parts split near ``offsets``: each moves forward to the start of the next line.
+    Every part knows the number of its first line, so its records carry the locators of a whole read."""
+    size = path.stat().st_size
+    points = [0]
+    with path.open("rb") as handle:
+        for offset in sorted(offsets):
+            if points[-1] < offset < size:
+                handle.seek(offset - 1)
+                if handle.read(1) != b"\n":
+                    handle.readline()  # the rest of the line ``offset`` falls in
+                if points[-1] < handle.tell() < size:
+                    points.append(handle.tell())
+        points.append(size)
+        spans, first_line = [], 1
+        for start, end in pairwise(points):
+            spans.append(LineSpan(start, end, first_line))
+            handle.seek(start)
+            for left in range(end - start, 0, -COUNT_BYTES):
+                first_line += handle.read(min(left, COUNT_BYTES)).count(b"\n")
+    return tuple(spans)
 
 
 
@@ -64,16 +106,23 @@ def json_items(
     """Yield ``(locator, item, error)`` for every record of a JSON export.
 
     A JSON Lines file is read line by line (so a large one never sits in memory whole); a bad
-    line gives its error instead of an item. A document is an array, an object holding one under
-    one of ``wrapper_keys``, or, where ``single`` accepts it, one record on its own; one larger
+    line gives its error instead of an item; with ``line_span`` set, only that part of it is read. A
+    document is an array, an object holding one under one of ``wrapper_keys``, or, where ``single``
+    accepts it, one record on its own; one larger
     than ``stream_bytes`` (default ``STREAM_BYTES``, or ``SINGLE_STREAM_BYTES`` with ``single``) is parsed
     a record at a time.
     """
     progress = reading.get()
     total = path.stat().st_size
     if is_json_lines(path):
+        span = line_span.get()
         with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            if span is not None:  # a part of the file: its own lines, numbered as in the whole file
+                handle.seek(span.start)
+                lines = enumerate(io.BytesIO(handle.read(span.end - span.start)), start=span.first_line)
+            else:
+                lines = enumerate(handle, start=1)
+            for number, raw in lines:
                 line = strip_bom(raw) if number == 1 else raw
                 if number % PROGRESS_EVERY == 0:
                     progress.bytes_read(handle.tell(), total)
