@@ -193,11 +193,11 @@ def read_input(
 def _joined(parted: PartedInput, parts: Sequence[FileResult]) -> FileResult:
     """A JSON Lines export's result from the results of its parts, in file order (with their judgements, when
     every part has them)."""
-    judgements = [part.judgements for part in parts]
+    judged = all(part.judgements is not None for part in parts)
     result = FileResult(
         InputSummary(path=str(parted.path), format=parted.format, detected_by=parted.detected_by),
         [record for part in parts for record in part.records], [item for part in parts for item in part.skipped],
-        judgements=None if None in judgements else [j for part in judgements if part for j in part],
+        judgements=[j for part in parts for j in part.judgements or ()] if judged else None,
     )
     result.summary.records = len(result.records)
     result.summary.skipped = len(result.skipped)
