@@ -190,8 +190,8 @@ class InputSummary(BaseModel):
 @dataclass(slots=True)
 class Judgement:
     """What the analysis decides of one record from the record alone, before it sees the others
-    (``riskmap.analyze.judge``): the same wherever it is made, so the Dask engine's driver makes it as each
-    input arrives, while the workers still read."""
+    (``riskmap.analyze.judge``): the same wherever it is made, so the Dask engine makes it while the inputs
+    are read (on the workers of an existing cluster, else on the driver as each input arrives)."""
 
     severity: Severity
     #: The severity's spelling when riskmap does not know it (``(missing)`` when there is none), else None.

@@ -149,8 +149,8 @@ def read_inputs_on(
 ) -> tuple[list[FileResult], dict[str, Any] | None]:
     """Read every input (a local path, or a URL as text) in this process (``engine`` None) or on Dask, in
     input order; and the engine's report entry (None for this process). The results are the same either way,
-    but for Dask's judgements (``judge``: what the analysis decides of each record alone, made as each input
-    read whole arrives, while the workers still read)."""
+    but for Dask's judgements (``judge``: what the analysis decides of each record alone, made while the
+    inputs are read)."""
     problems = {path: None if isinstance(path, str) else input_problem(path) for path in inputs}
     readable = [path for path in inputs if problems[path] is None]
     engine_entry = None

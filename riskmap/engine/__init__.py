@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskmap.analyze import judged
 from riskmap.config import Config
 from riskmap.models import FileResult
 from riskmap.progress import SILENT, Progress
@@ -31,14 +32,17 @@ RETRIES = 2
 COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 
 
-def pickled_on_worker(function: Callable[..., Any], *args: Any) -> bytes:
-    """``function(*args)``'s result, pickled: how a Dask worker runs riskmap's tasks. Both run under
-    :data:`COLLECTOR_THRESHOLDS`, and the worker's own are put back after (a worker of a shared cluster
-    is left as it was); the driver unpickles the bytes under its own."""
+def pickled_on_worker(function: Callable[..., Any], arguments: tuple[Any, ...], judge: bool) -> bytes:
+    """``function(*arguments)``'s result, pickled: how a Dask worker runs riskmap's tasks; with ``judge``, a
+    result of records comes judged (``riskmap.analyze.judged``). All of it runs under :data:`COLLECTOR_THRESHOLDS`,
+    and the worker's own are put back after (a worker of a shared cluster is left as it was); the driver
+    unpickles the bytes under its own."""
     before = gc.get_threshold()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
-        return pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        result = function(*arguments)
+        return pickle.dumps(judged(result) if judge and isinstance(result, FileResult) else result,
+                            protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         gc.set_threshold(*before)
 
@@ -58,7 +62,7 @@ class DaskEngine:
         *, judge: bool = False,
     ) -> tuple[list[FileResult], dict[str, Any]]:
         """Every input's result, in input order, and the report's ``engine`` entry; with ``judge``, the records
-        of each input read whole come judged (``riskmap.analyze.judged``), for an analysis to follow."""
+        read come judged (``riskmap.analyze.judged``), for an analysis to follow."""
         from riskmap.engine.dask import read_on_dask
 
         return read_on_dask(self, inputs, config, format_name, progress, judge)

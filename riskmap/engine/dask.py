@@ -8,7 +8,8 @@ distinct masked message its count, first and last seen, worst level and first en
 merges the parts of each log in file order and mines their messages (:func:`riskmap.ingest.finish_input`),
 so template ids and records do not depend on the number or order of parts. Beside a local cluster the
 driver reads the whole inputs that fall to it itself (:func:`driver_share`), and it judges the records of
-each whole input as they arrive (:func:`riskmap.analyze.judged`), while the workers still read.
+each input as they arrive (:func:`riskmap.analyze.judged`), while the workers still read; the workers of an
+existing cluster judge the records they read.
 
 A task that fails (a worker lost, killed for memory) is tried again up to ``retries`` times; after
 that the run fails, naming the input. An input that cannot be read gives its error as in the
@@ -84,7 +85,7 @@ def read_on_dask(
     judge: bool,
 ) -> tuple[list[FileResult], dict[str, Any]]:
     """Every input read on Dask, in input order, and the report's ``engine`` entry; with ``judge``, the
-    records of the inputs read whole come back judged (what the analysis decides of each record alone).
+    records read come judged (what the analysis decides of each record alone).
 
     Beside a local cluster the driver reads the inputs read whole that fall to it itself (``driver_share``).
     The workers' inputs read whole go first (a higher priority), so their records travel back to the driver
@@ -103,15 +104,20 @@ def read_on_dask(
                          else plan_input(path, format_name, part_size(path.stat().st_size, workers, engine.part_bytes),
                                          split_lines=engine.scheduler is not None))
         on_driver = set() if engine.scheduler else driver_share(inputs, plans, workers)
+        # On an existing cluster the workers judge what they read, so the driver does not judge every record
+        # alone; beside a local one the driver judges as results arrive (the workers share its machine, and
+        # judging there was measured no faster while costing the judgements' pickling).
+        judge_on_workers = judge and engine.scheduler is not None
         futures: list[list[Any]] = [[] for _ in inputs]
         for number, (path, parted) in enumerate(zip(inputs, plans, strict=True)):
             if parted is None and number not in on_driver:
-                futures[number].append(client.submit(pickled_on_worker, read_input, path, config, format_name,
-                                                     retries=engine.retries, pure=False, priority=1))
+                futures[number].append(client.submit(pickled_on_worker, read_input, (path, config, format_name),
+                                                     judge_on_workers, retries=engine.retries, pure=False,
+                                                     priority=1))
         for number, parted in enumerate(plans):
             if parted is not None:
-                futures[number] = [client.submit(pickled_on_worker, read_input_part, parted, index, config,
-                                                 retries=engine.retries, pure=False)
+                futures[number] = [client.submit(pickled_on_worker, read_input_part, (parted, index, config),
+                                                 judge_on_workers, retries=engine.retries, pure=False)
                                    for index in range(parted.parts)]
         partitions = sum(len(tasks) for tasks in futures) + len(on_driver)
         progress.stage(f"reading {len(inputs)} inputs in {partitions} partitions on Dask")
@@ -129,7 +135,7 @@ def read_on_dask(
                 raise RiskmapError(f"{inputs[number]}: the Dask workers could not read it ({type(exc).__name__}: "
                                    f"{exc}); tried {engine.retries + 1} times") from exc
             done[number][index] = part = pickle.loads(pickled)  # the bytes our own task pickled
-            if judge and isinstance(part, FileResult):  # judged here while the workers still read
+            if judge and isinstance(part, FileResult) and part.judgements is None:  # judged while the workers read
                 done[number][index] = judged(part)
             future.release()
         results = [parts[0] if parted is None else finish_input(parted, parts)
