@@ -121,8 +121,8 @@ EngineOpt = Annotated[
     Engine,
     typer.Option("--engine", metavar="local|dask",
                  help="Where to read the inputs: in this process (local), or on Dask (needs the extra "
-                 "riskmap\\[dask]): large logs are split into parts read in parallel. The reports are the same; "
-                 "report.json says the engine."),
+                 "riskmap\\[dask]): large logs (and, on an existing cluster, JSON Lines exports) are split into "
+                 "parts read in parallel. The reports are the same; report.json says the engine."),
 ]
 SchedulerOpt = Annotated[
     str | None,
