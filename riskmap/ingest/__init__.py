@@ -115,6 +115,8 @@ LOG_INGESTERS: dict[str, TextLogIngester | JsonLogIngester] = {
     ingester.name: ingester for ingester in INGESTERS if isinstance(ingester, TextLogIngester | JsonLogIngester)
 }
 LOG_FORMATS = frozenset(LOG_INGESTERS)
+#: The export readers whose JSON Lines files the Dask engine reads in parts: each line is a record on its own.
+LINE_SPLIT_FORMATS = frozenset({GenericJsonIngester.name})
 
 
 def refuse_non_log(path: Path) -> None:
@@ -231,14 +233,14 @@ class PartedInput:
 
 def plan_input(path: Path, format_name: str | None, part_bytes: int, *, split_lines: bool = True) -> PartedInput | None:
     """How to read ``path`` on several workers: a log in parts of about ``part_bytes`` (aligned to its
-    entries), with ``split_lines`` a JSON Lines export of records read one by one (``splits_lines``) in parts
+    entries), with ``split_lines`` a JSON Lines export of records read one by one (``LINE_SPLIT_FORMATS``) in parts
     aligned to its lines, or None to read it whole with :func:`read_input` (every other format, and an input
     whose format cannot be told: reading it whole gives its error)."""
     try:
         ingester, reason = chosen_format(path, format_name)
     except InputError:
         return None
-    if getattr(ingester, "splits_lines", False):
+    if ingester.name in LINE_SPLIT_FORMATS:
         if not split_lines:
             return None
         try:

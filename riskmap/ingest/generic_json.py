@@ -30,8 +30,6 @@ class GenericJsonIngester:
     name = "json"
     summary = "JSON array, {\"bugs\"|\"issues\"|\"items\"|\"data\": [...]}, or JSON Lines; common field names"
     reads_gzip = False
-    #: Each line of a JSON Lines export is a record on its own: the Dask engine reads a large one in parts.
-    splits_lines = True
 
     def sniff(self, head: Head) -> str | None:
         """Claim any file that starts like JSON, or is named like it."""

@@ -394,7 +394,9 @@ def link_issue_ids(results: list[FileResult]) -> list[FileResult]:
     if not short:
         return results
     for result in results:
-        result.records = [replace(r, id=short[r.id]) if r.source.format == "sentry" and r.id in short else r
-                          for r in result.records]
-        result.judgements = None  # made for the records as read: the analysis judges these again
+        linked = [replace(r, id=short[r.id]) if r.source.format == "sentry" and r.id in short else r
+                  for r in result.records]
+        if any(new is not old for new, old in zip(linked, result.records, strict=True)):
+            result.records = linked
+            result.judgements = None  # made for the records as read: the analysis judges these again
     return results
