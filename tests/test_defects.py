@@ -130,6 +130,24 @@ def test_plain_words_are_lower_case_words_and_pairs(title: str, body: str) -> No
     assert len(tokens) == max(0, 2 * len(words) - 1)
 
 
+#: Words of the shipped model's word pairs (both halves) and words it does not know, to build texts from.
+_PAIR_WORDS = sorted({word for term in load_model()["fields"]["words"]["terms"] if " " in term
+                      for word in term.split(" ")})[::40] + ["zzqx", "unknownword"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PAIR_WORDS), max_size=12).map(" ".join),
+       st.lists(st.sampled_from(_PAIR_WORDS), max_size=60).map(" ".join))
+def test_making_only_the_pairs_the_model_knows_gives_the_same_tokens_it_weighs(title: str, body: str) -> None:
+    """The model makes only the word pairs its vocabulary holds (``pairs``): of the tokens it weighs, the same
+    ones, as many times, in the same order, as from every pair."""
+    field = load_model()["fields"]["words"]
+    known = [token for token in plain_tokens(title, body) if token in field["weights"]]
+    chosen = plain_tokens(title, body, field["pairs"])
+    assert [token for token in chosen if token in field["weights"]] == known
+    assert all(token in field["weights"] for token in chosen if " " in token)
+
+
 def test_the_model_file_is_small() -> None:
     path = Path(__file__).resolve().parent.parent / "riskmap" / "analyze" / "defect_model.json"
     assert path.stat().st_size < 1_000_000
@@ -250,7 +268,7 @@ _SIGNAL_PIECES = st.sampled_from([
 @given(st.lists(_SIGNAL_PIECES, max_size=12).map("".join), st.lists(_SIGNAL_PIECES, max_size=30).map("".join))
 def test_the_signals_skipped_by_their_needed_words_are_the_ones_that_do_not_match(title, body):
     """issue_signals gives what searching every signal's pattern gives: SIGNAL_NEEDS only skips searches that find
-    nothing."""
+    nothing, and searching an ASCII text's lower case without the patterns' IGNORECASE finds the same."""
     from riskmap.analyze.defects import BODY_CHARS, SIGNAL_CHARS, SIGNALS, cleaned_body, issue_signals
 
     text = cleaned_body(body)[:SIGNAL_CHARS]

@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -138,14 +138,20 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(_VERSION.sub(f" {VERSION} ", text.lower()))
 
 
-def _with_bigrams(words: list[str]) -> list[str]:
-    """The words and every pair of neighbouring words."""
-    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+#: The word pairs a model's field knows, as ``(first, second)``: given to the tokenizers, they make only those pairs
+#: (found in C), since a pair the model does not know adds nothing to a score. None: every pair.
+Pairs = frozenset[tuple[str, ...]] | None
 
 
-def title_tokens(title: str) -> list[str]:
+def _with_bigrams(words: list[str], pairs: Pairs = None) -> list[str]:
+    """The words and every pair of neighbouring words (only those in ``pairs``, when given)."""
+    found = pairwise(words) if pairs is None else filter(pairs.__contains__, pairwise(words))
+    return [*words, *(f"{a} {b}" for a, b in found)]
+
+
+def title_tokens(title: str, pairs: Pairs = None) -> list[str]:
     """The features of a title: its words and word pairs."""
-    return _with_bigrams(_words(title))
+    return _with_bigrams(_words(title), pairs)
 
 
 #: A line of the issue form: a Markdown heading, a line that starts in bold, an ``Issue Type: <b>..</b>`` field.
@@ -170,11 +176,11 @@ def form_tokens(body: str) -> list[str]:
     return list(found)
 
 
-def body_tokens(body: str, cleaned: str | None = None) -> list[str]:
+def body_tokens(body: str, cleaned: str | None = None, pairs: Pairs = None) -> list[str]:
     """The features of a body: words and word pairs of its cleaned text (the first BODY_CHARS characters),
     and the words of its issue form (``form_tokens``). ``cleaned`` is ``cleaned_body(body)`` when known."""
     text = cleaned_body(body) if cleaned is None else cleaned
-    return [*_with_bigrams(_words(text)), *form_tokens(body)]
+    return [*_with_bigrams(_words(text), pairs), *form_tokens(body)]
 
 
 def cleaned_body(body: str) -> str:
@@ -254,20 +260,38 @@ SIGNAL_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The case-insensitive ``SIGNALS`` without the flag, for the lower case of an ASCII text (where they match just
+#: where the originals match the text: their words are in lower case), which Python's ``re`` searches faster.
+_LOWER_SIGNALS = {name: re.compile(pattern.pattern, pattern.flags & ~re.I)
+                  for name, (_, pattern) in SIGNALS.items() if pattern.flags & re.I}
+
+
 def issue_signals(title: str, body: str, cleaned: str | None = None) -> list[str]:
     """The names of the ``SIGNALS`` an issue shows, in ``SIGNALS`` order (``cleaned``: ``cleaned_body(body)``
-    when known). A signal's pattern is not searched in an ASCII text that lacks all its ``SIGNAL_NEEDS``."""
+    when known). A signal's pattern is not searched in an ASCII text that lacks all its ``SIGNAL_NEEDS``, and in
+    an ASCII text it is searched case-sensitively in the text's lower case (``_LOWER_SIGNALS``)."""
     text = (cleaned_body(body) if cleaned is None else cleaned)[:SIGNAL_CHARS]
     texts = {"title": title, "body": body[:BODY_CHARS], "text": text, "title+text": f"{title}\n{text}"}
     lowered = {where: value.lower() for where, value in texts.items() if value.isascii()}
     return [name for name, (where, pattern) in SIGNALS.items()
-            if _may_show(SIGNAL_NEEDS.get(name), lowered.get(where)) and pattern.search(texts[where])]
+            if _shows(name, pattern, texts[where], lowered.get(where))]
 
 
-def _may_show(needs: tuple[str, ...] | None, lowered: str | None) -> bool:
-    """Whether a signal's pattern may match a text: it has no ``SIGNAL_NEEDS``, the text is not ASCII
-    (``lowered`` None), or the text's lower case holds one of them."""
-    return needs is None or lowered is None or any(need in lowered for need in needs)
+def _shows(name: str, pattern: re.Pattern[str], text: str, lowered: str | None) -> bool:
+    """Whether the signal ``name`` (its ``pattern``) shows in ``text``, whose lower case is ``lowered`` when the text
+    is ASCII (else None)."""
+    if lowered is None:
+        return pattern.search(text) is not None
+    if not _may_show(SIGNAL_NEEDS.get(name), lowered):
+        return False
+    lower = _LOWER_SIGNALS.get(name)
+    return (pattern.search(text) if lower is None else lower.search(lowered)) is not None
+
+
+def _may_show(needs: tuple[str, ...] | None, lowered: str) -> bool:
+    """Whether a signal's pattern may match an ASCII text: it has no ``SIGNAL_NEEDS``, or the text's lower case
+    (``lowered``) holds one of them."""
+    return needs is None or any(need in lowered for need in needs)
 
 
 #: How much of the raw body the ``words`` field reads.
@@ -275,32 +299,35 @@ WORDS_BODY_CHARS = 4000
 _PLAIN_WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
-def plain_tokens(title: str, body: str) -> list[str]:
+def plain_tokens(title: str, body: str, pairs: Pairs = None) -> list[str]:
     """The words (two or more word characters, lower case) and word pairs of the title twice and the first
     WORDS_BODY_CHARS characters of the raw body: what scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2))`` reads
     of ``"title title body"``. Nothing is cleaned: the template's headings and the code are words like any other."""
-    words = _PLAIN_WORD.findall(f"{title} {title} {body[:WORDS_BODY_CHARS]}".lower())
-    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+    return _with_bigrams(_PLAIN_WORD.findall(f"{title} {title} {body[:WORDS_BODY_CHARS]}".lower()), pairs)
 
 
-#: The model's fields: name -> its tokens, from the title, the raw body and the cleaned body (``cleaned_body``).
-FIELDS: dict[str, Callable[[str, str, str], list[str]]] = {
-    "title": lambda title, body, cleaned: title_tokens(title),
-    "title_chars": lambda title, body, cleaned: char_grams(title),
-    "body": lambda title, body, cleaned: body_tokens(body, cleaned),
-    "body_chars": lambda title, body, cleaned: char_grams(cleaned[:CHAR_BODY_CHARS]),
-    "words": lambda title, body, cleaned: plain_tokens(title, body),
-    "signals": lambda title, body, cleaned: issue_signals(title, body, cleaned),
+#: The model's fields: name -> its tokens, from the title, the raw body, the cleaned body (``cleaned_body``) and
+#: the word pairs the model knows (``Pairs``; the character n-gram fields and the signals have none).
+FIELDS: dict[str, Callable[[str, str, str, Pairs], list[str]]] = {
+    "title": lambda title, body, cleaned, pairs: title_tokens(title, pairs),
+    "title_chars": lambda title, body, cleaned, pairs: char_grams(title),
+    "body": lambda title, body, cleaned, pairs: body_tokens(body, cleaned, pairs),
+    "body_chars": lambda title, body, cleaned, pairs: char_grams(cleaned[:CHAR_BODY_CHARS]),
+    "words": lambda title, body, cleaned, pairs: plain_tokens(title, body, pairs),
+    "signals": lambda title, body, cleaned, pairs: issue_signals(title, body, cleaned),
 }
 
 
-def issue_features(title: str, body: str, fields: Iterable[str] = FIELDS) -> dict[str, list[str]]:
+def issue_features(
+    title: str, body: str, fields: Iterable[str] = FIELDS, pairs: Mapping[str, Pairs] | None = None,
+) -> dict[str, list[str]]:
     """The tokens of each of the named model ``FIELDS``: ``title`` (words and pairs), ``title_chars`` (its
     character n-grams), ``body`` (words and pairs of the cleaned body, form words), ``body_chars`` (character
     n-grams of the first CHAR_BODY_CHARS characters of the cleaned body), ``words`` (``plain_tokens``: words and
-    pairs of the title twice and the raw body) and ``signals`` (``issue_signals``)."""
+    pairs of the title twice and the raw body) and ``signals`` (``issue_signals``). ``pairs``: per field, the
+    only word pairs to make (a model's, for scoring); every pair without it."""
     cleaned = cleaned_body(body)
-    return {name: FIELDS[name](title, body, cleaned) for name in fields}
+    return {name: FIELDS[name](title, body, cleaned, (pairs or {}).get(name)) for name in fields}
 
 
 @cache
@@ -318,6 +345,9 @@ def load_model() -> dict[str, Any]:
         field["weights"] = {
             term: (math.log((1 + documents) / (1 + df)) + 1.0, coef) for term, (df, coef) in field["terms"].items()
         }
+        # A word pair is two words joined by one space (no word holds one).
+        field["pairs"] = frozenset(
+            parts for term in field["terms"] if len(parts := tuple(term.split(" "))) == 2 and all(parts))
     return dict(raw)
 
 
@@ -341,7 +371,8 @@ def defect_probability(title: str, body: str) -> float:
     """How likely, from 0 to 1, an issue with this title and body reports a defect (not a feature or a question)."""
     model = load_model()
     signals = model.get("signals", {})
-    features = issue_features(title or "", body or "", [*model["fields"], *(["signals"] if signals else [])])
+    features = issue_features(title or "", body or "", [*model["fields"], *(["signals"] if signals else [])],
+                              {name: field["pairs"] for name, field in model["fields"].items()})
     logit = (
         model["intercept"]
         + sum(_field_score(features[name], field) for name, field in model["fields"].items())
