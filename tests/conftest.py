@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,18 +34,23 @@ class Result:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-    """Run ``riskmap ARGS...`` in-process through its real entry point."""
+    """Run ``riskmap ARGS...`` in-process through its real entry point (which turns the cyclic garbage collector
+    off for the process it ends: here it is turned on again after each run)."""
 
     def run(*args: str | Path, cwd: Path | None = None) -> Result:
         if cwd is not None:
             monkeypatch.chdir(cwd)
         monkeypatch.setattr(sys, "argv", ["riskmap", *map(str, args)])
         capsys.readouterr()
+        collecting = gc.isenabled()
         try:
             main()
             code = 0
         except SystemExit as done:
             code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        finally:
+            if collecting:
+                gc.enable()
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

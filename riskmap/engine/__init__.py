@@ -26,9 +26,11 @@ MIN_PART_BYTES = 4 << 20
 #: How many times a failed task is tried again before the run fails naming its input.
 RETRIES = 2
 
-#: The cyclic collector's thresholds while riskmap reads and analyses: it builds hundreds of thousands of
-#: small objects that all live to the end of the run, and the default thresholds (700, 10, 10) would scan
-#: them over and over for cycles they never form (and take a third of the time of pickling them).
+#: The cyclic collector's thresholds while a Dask worker runs riskmap's task: it builds hundreds of thousands of
+#: small objects that all live to the end of the task, and the default thresholds (700, 10, 10) would scan
+#: them over and over for cycles they never form (and take a third of the time of pickling them). The collector
+#: stays on there, at these thresholds: a worker may run several tasks at once, and belongs to its cluster.
+#: (``riskmap`` itself runs with the collector off.)
 COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 
 
