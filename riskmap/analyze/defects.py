@@ -77,8 +77,9 @@ def clean_issue_text(body: str) -> str:
     a line that is only ``**bold**``), checklists (``- [ ] I searched ...``), ``_No response_``,
     tables, images, URLs, link targets and HTML tags. A fenced block becomes ``stacktrace`` (plus the
     exception names in it) when it looks like an exception trace, else ``codeblock``; an unfenced
-    run of trace lines becomes one ``stacktrace``. Whitespace is collapsed. The result is never
-    longer than the input, and cleaning it again changes nothing more than whitespace.
+    run of trace lines becomes one ``stacktrace``. Whitespace is collapsed. Cleaning the result again
+    changes nothing more than whitespace. The marker words can make a short text longer (six backticks
+    become ``codeblock``), never more than three times as long.
     """
     # Each pattern runs only when the text holds a string every match of it needs (a cheap test first).
     text = _HTML_COMMENT.sub(" ", body) if "<!--" in body else body
@@ -109,8 +110,7 @@ def clean_issue_text(body: str) -> str:
     if "\t" in text or "  " in text:  # else every run of blanks is one space already
         text = _BLANKS.sub(" ", text)
     text = _BLANK_LINES.sub("\n", text)
-    cleaned = text.strip()
-    return cleaned if len(cleaned) <= len(body) else cleaned[: len(body)]
+    return text.strip()
 
 
 def _trace_runs(text: str) -> str:
