@@ -255,6 +255,15 @@ def test_the_shipped_model_still_separates_the_labelled_issues() -> None:
     assert f1 >= IN_SAMPLE_F1_FLOOR, f"in-sample defect F1 {f1:.3f} fell below {IN_SAMPLE_F1_FLOOR}"
 
 
+def test_the_case_insensitive_signals_are_written_in_lower_case() -> None:
+    """issue_signals searches an ASCII text's lower case with these patterns compiled without IGNORECASE: that
+    finds what they find only while their letters are in lower case (escapes such as \\S and \\W aside)."""
+    for name, (_, pattern) in SIGNALS.items():
+        if pattern.flags & re.IGNORECASE:
+            letters = re.sub(r"\\.", "", pattern.pattern)
+            assert letters == letters.lower(), name
+
+
 #: Pieces of issue texts: every signal's words in several cases, letters that match ASCII ones only when case is
 #: ignored (long s, Kelvin sign, dotted and dotless i), and text around them.
 _SIGNAL_PIECES = st.sampled_from([
