@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from riskmap.analyze import analyze
 from riskmap.config import Config
 from riskmap.ingest import read_input
+from riskmap.ingest.fields import DATE_FORMATS, as_datetime
 from riskmap.render.data import build_report
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
@@ -90,3 +91,41 @@ def test_tracker_readers_never_crash_and_account_for_every_item(data, name):
     assert result.summary.error is None, result.summary.error
     assert result.summary.records + result.summary.skipped == len(items)
     analyze([result], Config(), datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def _reference_datetime(value: str) -> datetime | None:
+    """What a date field's text means, written plainly: ISO 8601 or one of DATE_FORMATS, blanks around it
+    ignored, as UTC (a time without a zone is taken as UTC)."""
+    text = value.strip()
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for layout in DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, layout)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+_MOMENTS = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1))
+#: Date fields as exports write them: ISO 8601 with or without a zone and blanks around it, and DATE_FORMATS.
+_DATE_TEXTS = st.one_of(
+    st.builds(lambda moment, sep, zone, pad: f"{pad}{moment.isoformat(sep=sep)}{zone}{pad}", _MOMENTS,
+              st.sampled_from(["T", " "]), st.sampled_from(["", "Z", "+00:00", "+02:00", "-05:30"]),
+              st.sampled_from(["", " ", "\t"])),
+    st.builds(lambda moment, layout: moment.strftime(layout), _MOMENTS, st.sampled_from(DATE_FORMATS)),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DATE_TEXTS)
+def test_a_date_field_reads_as_its_plain_reference(value: str) -> None:
+    assert as_datetime(value) == _reference_datetime(value)
+    if (moment := as_datetime(value)) is not None:
+        assert moment.utcoffset() == timedelta(0)

@@ -164,22 +164,29 @@ DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/
 
 
 def _iso_datetime(value: str) -> datetime | None:
-    text = value.strip()
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text)
+    try:  # the usual case first: ISO 8601 in UTC, nothing around it
+        parsed: datetime | None = datetime.fromisoformat(value)
     except ValueError:
-        for layout in DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(text, layout)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
+        parsed = _other_datetime(value.strip())
+    if parsed is None or parsed.tzinfo is UTC:
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed if parsed.utcoffset() == _ZERO else parsed.astimezone(UTC)
+
+
+def _other_datetime(text: str) -> datetime | None:
+    """A date and time in ISO 8601 or one of the DATE_FORMATS, or None."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for layout in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, layout)
+        except ValueError:
+            continue
+    return None
 
 
 @lru_cache(maxsize=1024)
