@@ -16,12 +16,20 @@ test: it prints PASS or FAIL and exits 0 either way (2 only when it could not me
 
 ``--profile`` instead runs the analyze once in this process under cProfile (``riskmap.cli.main``
 with ``sys.argv`` patched) and prints the top 25 entries by cumulative time, then by own time.
+
+``--against REV`` instead compares this checkout with a git revision (a commit, a tag, ``main``): the
+revision is exported with ``git archive``, and the two run ``riskmap analyze`` one after the other,
+``--repeat`` times each, alternating (each from its own code through ``PYTHONPATH``, with this
+interpreter and its packages). On a shared machine whose speed drifts from minute to minute, only runs
+taken side by side compare. It prints each pair, the median speed-up, the peak RSS of both, and
+whether the three reports are byte-identical.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import filecmp
 import gc
 import io
 import os
@@ -29,6 +37,7 @@ import pstats
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from contextlib import contextmanager
@@ -67,11 +76,14 @@ def time_parse(path: Path, repeat: int) -> float:
     return best
 
 
-def run_child(args: list[str], cwd: Path) -> tuple[float, int | None, int, str]:
+def run_child(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, int | None, int, str]:
     """Run a child process; return (wall seconds, peak RSS bytes or None, exit code, stderr)."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        child = subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+        child = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=errors)
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(child.pid, 0)
             elapsed = time.perf_counter() - start
@@ -150,6 +162,64 @@ def bench(path: Path, work: Path, repeat: int) -> int:
     return 0
 
 
+#: The reports ``--against`` compares byte for byte.
+REPORTS = ("report.json", "report.html", "report.md")
+
+
+def export_revision(revision: str, into: Path) -> str | None:
+    """The repository's files at ``revision`` (``git archive``), in a fresh folder ``into``; or why not."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision], capture_output=True)
+    if archive.returncode != 0:
+        return archive.stderr.decode("utf-8", "replace").strip() or f"git archive exited {archive.returncode}"
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return None
+
+
+def compare(path: Path, work: Path, repeat: int, revision: str) -> int:
+    """``riskmap analyze`` of ``revision`` and of this checkout, alternated ``repeat`` times: each pair's wall
+    times, the median speed-up, the peak RSS of both, and whether their reports are byte-identical."""
+    this = Path(__file__).resolve().parent.parent
+    base = work / "against"
+    print(f"against: exporting {revision} to {base} ...", file=sys.stderr)
+    problem = export_revision(revision, base)
+    if problem is not None:
+        print(f"--against {revision}: {problem}", file=sys.stderr)
+        return 2
+    sides = {revision: base, "this checkout": this}
+    runs: dict[str, list[tuple[float, int | None]]] = {side: [] for side in sides}
+    for index in range(1, repeat + 1):
+        for side, code in sides.items():
+            out_dir = work / f"report-{'against' if code == base else 'this'}"
+            shutil.rmtree(out_dir, ignore_errors=True)
+            print(f"analyze: {side}, run {index}/{repeat} ...", file=sys.stderr)
+            env = {**os.environ, "PYTHONPATH": str(code)}
+            elapsed, peak, status, errors = run_child(analyze_command(path, out_dir), work, env)
+            if status not in (0, 1, 3):
+                print(f"riskmap analyze ({side}) exited {status}:\n{errors.strip()}", file=sys.stderr)
+                return 2
+            runs[side].append((elapsed, peak))
+    before, after = runs[revision], runs["this checkout"]
+    width = max(len(revision), 8)
+    print(f"\n{'run':<4} {revision:>{width}} {'this checkout':>14} {'speed-up':>9}")
+    for index, ((old, _), (new, _)) in enumerate(zip(before, after, strict=True), start=1):
+        print(f"{index:<4} {old:>{width - 2}.2f} s {new:>12.2f} s {old / new:>8.2f}x")
+    ratios = sorted(old / new for (old, _), (new, _) in zip(before, after, strict=True))
+    middle = len(ratios) // 2
+    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    best = [min(t for t, _ in side) for side in (before, after)]
+    peaks = [_mb(max((p for _, p in side if p), default=None)) for side in (before, after)]
+    differ = [name for name in REPORTS
+              if not filecmp.cmp(work / "report-against" / name, work / "report-this" / name, shallow=False)]
+    print(f"\nmedian speed-up {median:.2f}x; best {best[0]:.2f} s -> {best[1]:.2f} s")
+    print(f"peak RSS {peaks[0]} -> {peaks[1]}")
+    print("reports: " + ("byte-identical" if not differ else f"{', '.join(differ)} differ"))
+    return 0
+
+
 def profile(path: Path, work: Path, top: int = 25) -> int:
     import riskmap.cli  # imported first, so the profile shows the work rather than the imports
 
@@ -208,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the input and reports in DIR (the input is reused when it matches)")
     parser.add_argument("--profile", action="store_true",
                         help="profile one in-process analyze with cProfile instead of timing")
+    parser.add_argument("--against", metavar="REV",
+                        help="compare with a git revision instead: the two alternated, --repeat runs each")
     args = parser.parse_args(argv)
     if args.records < 1 or args.repeat < 1:
         parser.error("--records and --repeat must be at least 1")
@@ -231,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
             generate.write(args.records, partial, args.seed, args.jsonl, args.lean)
             partial.replace(path)
             print(f"       {path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-        return profile(path, work) if args.profile else bench(path, work, args.repeat)
+        if args.profile:
+            return profile(path, work)
+        return compare(path, work, args.repeat, args.against) if args.against else bench(path, work, args.repeat)
     finally:
         if temp is not None:
             temp.cleanup()
