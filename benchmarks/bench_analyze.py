@@ -42,6 +42,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -76,25 +77,36 @@ def time_parse(path: Path, repeat: int) -> float:
     return best
 
 
-def run_child(
-    args: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, int | None, int, str]:
-    """Run a child process; return (wall seconds, peak RSS bytes or None, exit code, stderr)."""
+class Child(NamedTuple):
+    """What a child process took and gave."""
+
+    wall: float
+    #: User and system CPU seconds (None without ``os.wait4``): unlike the wall time, without the time the
+    #: child waited (for the disk, or for other processes on the machine).
+    cpu: float | None
+    #: Peak RSS in bytes (None without ``os.wait4``).
+    peak: int | None
+    code: int
+    errors: str
+
+
+def run_child(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Child:
+    """Run a child process and measure it."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         child = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=errors)
+        cpu = peak = None
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(child.pid, 0)
             elapsed = time.perf_counter() - start
             child.returncode = os.waitstatus_to_exitcode(status)
-            peak = _maxrss_bytes(usage.ru_maxrss)
-        else:  # no wait4 (Windows): no peak RSS
+            cpu, peak = usage.ru_utime + usage.ru_stime, _maxrss_bytes(usage.ru_maxrss)
+        else:  # no wait4 (Windows): no CPU time, no peak RSS
             child.wait()
             elapsed = time.perf_counter() - start
-            peak = None
         errors.seek(0)
-        return elapsed, peak, child.returncode, errors.read().decode("utf-8", "replace")
+        return Child(elapsed, cpu, peak, child.returncode, errors.read().decode("utf-8", "replace"))
 
 
 def analyze_command(path: Path, out_dir: Path) -> list[str]:
@@ -115,14 +127,14 @@ def _workdir(path: Path):
 def bench(path: Path, work: Path, repeat: int) -> int:
     size = path.stat().st_size
     print(f"startup: python -m riskmap --version, best of {repeat} ...", file=sys.stderr)
-    startup = min(run_child([sys.executable, "-m", "riskmap", "--version"], work)[0] for _ in range(repeat))
+    startup = min(run_child([sys.executable, "-m", "riskmap", "--version"], work).wall for _ in range(repeat))
 
     runs = []
     for index in range(1, repeat + 1):
         out_dir = work / "report"
         shutil.rmtree(out_dir, ignore_errors=True)
         print(f"analyze: run {index}/{repeat} ...", file=sys.stderr)
-        elapsed, peak, code, errors = run_child(analyze_command(path, out_dir), work)
+        elapsed, _, peak, code, errors = run_child(analyze_command(path, out_dir), work)
         if code != 0:
             print(f"riskmap analyze exited {code}:\n{errors.strip()}", file=sys.stderr)
             if code not in (1, 3):  # 1: some input failed, 3: --fail-on; reports were still written
@@ -190,34 +202,49 @@ def compare(path: Path, work: Path, repeat: int, revision: str) -> int:
         print(f"--against {revision}: {problem}", file=sys.stderr)
         return 2
     sides = {revision: base, "this checkout": this}
-    runs: dict[str, list[tuple[float, int | None]]] = {side: [] for side in sides}
+    runs: dict[str, list[Child]] = {side: [] for side in sides}
     for index in range(1, repeat + 1):
         for side, code in sides.items():
             out_dir = work / f"report-{'against' if code == base else 'this'}"
             shutil.rmtree(out_dir, ignore_errors=True)
             print(f"analyze: {side}, run {index}/{repeat} ...", file=sys.stderr)
-            env = {**os.environ, "PYTHONPATH": str(code)}
-            elapsed, peak, status, errors = run_child(analyze_command(path, out_dir), work, env)
-            if status not in (0, 1, 3):
-                print(f"riskmap analyze ({side}) exited {status}:\n{errors.strip()}", file=sys.stderr)
+            run = run_child(analyze_command(path, out_dir), work, {**os.environ, "PYTHONPATH": str(code)})
+            if run.code not in (0, 1, 3):
+                print(f"riskmap analyze ({side}) exited {run.code}:\n{run.errors.strip()}", file=sys.stderr)
                 return 2
-            runs[side].append((elapsed, peak))
+            runs[side].append(run)
     before, after = runs[revision], runs["this checkout"]
-    width = max(len(revision), 8)
-    print(f"\n{'run':<4} {revision:>{width}} {'this checkout':>14} {'speed-up':>9}")
-    for index, ((old, _), (new, _)) in enumerate(zip(before, after, strict=True), start=1):
-        print(f"{index:<4} {old:>{width - 2}.2f} s {new:>12.2f} s {old / new:>8.2f}x")
-    ratios = sorted(old / new for (old, _), (new, _) in zip(before, after, strict=True))
-    middle = len(ratios) // 2
-    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
-    best = [min(t for t, _ in side) for side in (before, after)]
-    peaks = [_mb(max((p for _, p in side if p), default=None)) for side in (before, after)]
+    pairs = list(zip(before, after, strict=True))
+    print(f"\n{'run':<4} {'wall: ' + revision:>22} {'this checkout':>14} {'speed-up':>9}   "
+          f"{'CPU: ' + revision:>21} {'this checkout':>14} {'speed-up':>9}")
+    for index, (old, new) in enumerate(pairs, start=1):
+        print(f"{index:<4} {old.wall:>20.2f} s {new.wall:>12.2f} s {old.wall / new.wall:>8.2f}x   "
+              f"{_seconds(old.cpu):>21} {_seconds(new.cpu):>14} {_ratio(old.cpu, new.cpu):>9}")
+    wall = _median([old.wall / new.wall for old, new in pairs])
+    cpu = _median([old.cpu / new.cpu for old, new in pairs if old.cpu and new.cpu])
+    peaks = [_mb(max((run.peak for run in side if run.peak), default=None)) for side in (before, after)]
     differ = [name for name in REPORTS
               if not filecmp.cmp(work / "report-against" / name, work / "report-this" / name, shallow=False)]
-    print(f"\nmedian speed-up {median:.2f}x; best {best[0]:.2f} s -> {best[1]:.2f} s")
+    print(f"\nmedian speed-up: wall {wall:.2f}x, CPU {'n/a' if cpu is None else f'{cpu:.2f}x'}; best wall "
+          f"{min(run.wall for run in before):.2f} s -> {min(run.wall for run in after):.2f} s")
     print(f"peak RSS {peaks[0]} -> {peaks[1]}")
     print("reports: " + ("byte-identical" if not differ else f"{', '.join(differ)} differ"))
     return 0
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered, middle = sorted(values), len(values) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} s"
+
+
+def _ratio(old: float | None, new: float | None) -> str:
+    return "n/a" if not old or not new else f"{old / new:.2f}x"
 
 
 def profile(path: Path, work: Path, top: int = 25) -> int:
