@@ -21,8 +21,8 @@ with ``sys.argv`` patched) and prints the top 25 entries by cumulative time, the
 revision is exported with ``git archive``, and the two run ``riskmap analyze`` one after the other,
 ``--repeat`` times each, alternating (each from its own code through ``PYTHONPATH``, with this
 interpreter and its packages). On a shared machine whose speed drifts from minute to minute, only runs
-taken side by side compare. It prints each pair, the median speed-up, the peak RSS of both, and
-whether the three reports are byte-identical.
+taken side by side compare. It prints each pair's wall and CPU times, the median speed-ups, the peak
+RSS of both, and whether the three reports are byte-identical.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ def export_revision(revision: str, into: Path) -> str | None:
 
 def compare(path: Path, work: Path, repeat: int, revision: str) -> int:
     """``riskmap analyze`` of ``revision`` and of this checkout, alternated ``repeat`` times: each pair's wall
-    times, the median speed-up, the peak RSS of both, and whether their reports are byte-identical."""
+    and CPU times, the median speed-ups, the peak RSS of both, and whether their reports are byte-identical."""
     this = Path(__file__).resolve().parent.parent
     base = work / "against"
     print(f"against: exporting {revision} to {base} ...", file=sys.stderr)
