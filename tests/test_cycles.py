@@ -1,6 +1,7 @@
 """riskmap runs with Python's cyclic garbage collector off (``cli.main``): that is safe only while the objects a run
 builds form no reference cycles, else a large input would leave its garbage behind. Reading, analysing and
-reporting more records must leave no more objects in cycles."""
+reporting more records must leave no more objects in cycles. Where Dask runs (its client and a local cluster's
+scheduler in riskmap's process, a worker's task), the collector is on (``engine.collecting``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from helpers import ROOT, SAMPLE
 
 from riskmap import pipeline
 from riskmap.config import Config
+from riskmap.engine import COLLECTOR_THRESHOLDS, collecting
 
 APP_LOG = ROOT / "sample_data" / "app.log"
 CI_RUN = ROOT / "sample_data" / "ci-run-1.xml"
@@ -47,3 +49,17 @@ def test_a_run_leaves_no_more_cycles_for_more_records(tmp_path):
     few = _left_in_cycles(_inputs(tmp_path / "few", 1), tmp_path / "few-out")
     many = _left_in_cycles(_inputs(tmp_path / "many", 20), tmp_path / "many-out")
     assert many <= few, f"{few} objects left in cycles by one copy of the sample, {many} by twenty"
+
+
+def test_collecting_turns_the_collector_on_for_a_block_and_leaves_it_as_it_was():
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        with collecting():
+            assert gc.isenabled() and gc.get_threshold() == COLLECTOR_THRESHOLDS
+        assert not gc.isenabled() and gc.get_threshold() == thresholds
+    finally:
+        gc.enable()
+    with collecting():
+        pass
+    assert gc.isenabled() and gc.get_threshold() == thresholds

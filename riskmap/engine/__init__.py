@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gc
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,27 +27,38 @@ MIN_PART_BYTES = 4 << 20
 #: How many times a failed task is tried again before the run fails naming its input.
 RETRIES = 2
 
-#: The cyclic collector's thresholds while a Dask worker runs riskmap's task: it builds hundreds of thousands of
-#: small objects that all live to the end of the task, and the default thresholds (700, 10, 10) would scan
-#: them over and over for cycles they never form (and take a third of the time of pickling them). The collector
-#: stays on there, at these thresholds: a worker may run several tasks at once, and belongs to its cluster.
-#: (``riskmap`` itself runs with the collector off.)
+#: The cyclic collector's thresholds wherever Dask runs beside riskmap's work. ``riskmap`` itself runs with the
+#: collector off (``cli.main``): its objects form no cycles. Dask's do (a scheduler's task states point at each
+#: other), and a worker belongs to its cluster, so there the collector stays on, at thresholds that keep it from
+#: scanning riskmap's hundreds of thousands of small objects over and over (the defaults, 700, 10, 10, took a
+#: third of the time of pickling them).
 COLLECTOR_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """The cyclic collector on, at :data:`COLLECTOR_THRESHOLDS`, for the block; on or off and at its own
+    thresholds again after it."""
+    was_on, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if not was_on:
+            gc.disable()
 
 
 def pickled_on_worker(function: Callable[..., Any], arguments: tuple[Any, ...], judge: bool) -> bytes:
     """``function(*arguments)``'s result, pickled: how a Dask worker runs riskmap's tasks; with ``judge``, a
-    result of records comes judged (``riskmap.analyze.judged``). All of it runs under :data:`COLLECTOR_THRESHOLDS`,
-    and the worker's own are put back after (a worker of a shared cluster is left as it was); the driver
-    unpickles the bytes under its own."""
-    before = gc.get_threshold()
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
-    try:
+    result of records comes judged (``riskmap.analyze.judged``). All of it runs ``collecting()``, and the worker's
+    own settings are put back after (a worker of a shared cluster is left as it was); the driver unpickles the
+    bytes under its own."""
+    with collecting():
         result = function(*arguments)
         return pickle.dumps(judged(result) if judge and isinstance(result, FileResult) else result,
                             protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        gc.set_threshold(*before)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from typing import Any
 
 from riskmap.analyze import judged
 from riskmap.config import Config
-from riskmap.engine import DaskEngine, part_size, pickled_on_worker
+from riskmap.engine import DaskEngine, collecting, part_size, pickled_on_worker
 from riskmap.errors import RiskmapError, UsageError
 from riskmap.ingest import PartedInput, finish_input, plan_input, read_input, read_input_part
 from riskmap.models import FileResult
@@ -39,22 +39,25 @@ EXTRA = 'the Dask engine needs the optional extra: pip install "riskmap[dask]"'
 
 @contextmanager
 def _client(engine: DaskEngine) -> Iterator[Any]:
-    """A Dask client: of the scheduler named, else of a local cluster of worker processes (closed after)."""
+    """A Dask client: of the scheduler named, else of a local cluster of worker processes (closed after). While
+    it lives, the cyclic collector is on (``collecting``): the client, and a local cluster's scheduler, run in
+    this process and build reference cycles."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise UsageError(EXTRA) from None
-    if engine.scheduler:
-        try:
-            client = Client(engine.scheduler, timeout="30s")
-        except OSError as exc:
-            raise UsageError(f"--scheduler {engine.scheduler}: cannot reach the Dask scheduler ({exc})") from None
-        with client:
+    with collecting():
+        if engine.scheduler:
+            try:
+                client = Client(engine.scheduler, timeout="30s")
+            except OSError as exc:
+                raise UsageError(f"--scheduler {engine.scheduler}: cannot reach the Dask scheduler ({exc})") from None
+            with client:
+                yield client
+            return
+        with LocalCluster(n_workers=engine.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
-        return
-    with LocalCluster(n_workers=engine.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        yield client
 
 
 def driver_share(inputs: Sequence[Path | str], plans: Sequence[PartedInput | None], workers: int) -> set[int]:
