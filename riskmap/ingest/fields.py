@@ -167,7 +167,7 @@ def _iso_datetime(value: str) -> datetime | None:
     try:  # the usual case first: ISO 8601 in UTC, nothing around it
         parsed: datetime | None = datetime.fromisoformat(value)
     except ValueError:
-        parsed = _other_datetime(value.strip())
+        parsed = _other_datetime(value)
     if parsed is None or parsed.tzinfo is UTC:
         return parsed
     if parsed.tzinfo is None:
@@ -175,12 +175,15 @@ def _iso_datetime(value: str) -> datetime | None:
     return parsed if parsed.utcoffset() == _ZERO else parsed.astimezone(UTC)
 
 
-def _other_datetime(text: str) -> datetime | None:
-    """A date and time in ISO 8601 or one of the DATE_FORMATS, or None."""
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
+def _other_datetime(value: str) -> datetime | None:
+    """A date and time that ``fromisoformat`` did not read as it stands: ISO 8601 with blanks around it, or
+    one of the DATE_FORMATS; else None."""
+    text = value.strip()
+    if text != value:  # without them, fromisoformat has just said no
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     for layout in DATE_FORMATS:
         try:
             return datetime.strptime(text, layout)

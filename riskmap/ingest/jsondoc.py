@@ -43,7 +43,7 @@ class LineSpan:
     first_line: int
 
 
-#: The part of a JSON Lines file the current read covers (None: all of it); see ``read_span``.
+#: The part of a JSON Lines file the current read covers (None: all of it); ``json_items`` reads only that part.
 line_span: ContextVar[LineSpan | None] = ContextVar("line_span", default=None)
 
 
