@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from riskmap.analyze.components import builds_error, rejects_argument
 from riskmap.ingest.frames import PARSERS, may_hold_trace, own_package_frames, stack_frames
-from riskmap.ingest.json_reports import go_package_folder
+from riskmap.ingest.testcases import go_package_folder
 from riskmap.layers import code_under_test, is_test_file, module_name
 from riskmap.models import Frame
 
@@ -163,6 +163,9 @@ def test_a_test_named_after_no_shown_class_lands_at_the_shown_class_its_name_beg
     ("junit/rwx-captain/vitest.json", "vitest.sum"),  # JavaScript: the code under test
     ("junit/rwx-captain/go_test_panic.jsonl", "go-testbed.panic"),  # Go: panic_test.go -> panic.go
     ("junit/rwx-captain/go_test.jsonl", "internal.pkg1.bar"),  # Go: no trace; bar_test.go in the test's output
+    ("junit/rwx-captain/go_test_build_failure.jsonl", "pkg2"),  # Go: a package that did not build
+    # Go's JUnit (go-junit-report): the class name is the package's import path, the output names no file
+    ("junit/mikepenz-action-junit-report/test_results/junit-server-test/report.xml", "server.v8.channels.api4"),
     ("junit/junitparser/pytest_error.xml", "cli"),  # pytest: classname tests.test_cli, nothing else
     ("junit/rwx-captain/xunit_dot_net.xml", "some.path.to.FileName"),  # .NET: the file of the frame
     ("junit/scacap-action-surefire-report/TEST-pro.taskana.common.api.ListUtilTest-H2.xml",
@@ -174,6 +177,27 @@ def test_corpus_traces_land_at_an_application_file(cli, corpus, tmp_path, name, 
     for record in records:
         assert not record["component"].startswith(NOT_APPLICATION), record
     assert any(r["component"].endswith(expected) for r in records), [r["component"] for r in records]
+
+
+def test_a_panic_inside_the_standard_library_is_no_fault_of_the_application():
+    frames = stack_frames("thread 'main' panicked at /rustc/90b35a623/library/core/src/option.rs:935:5:\n"
+                          "called `Option::unwrap()` on a `None` value\n")
+    assert [(f.file, f.line, f.in_app) for f in frames] == [
+        ("/rustc/90b35a623/library/core/src/option.rs", 935, False)]
+
+
+@pytest.mark.parametrize(("output", "component"), [
+    ("=== RUN   TestAdd\n    cart_test.go:18: got 1, want 2\n--- FAIL: TestAdd (0.00s)", "internal.cart.cart"),
+    ("=== RUN   TestAdd\n--- FAIL: TestAdd (0.00s)", "internal.cart"),  # no file named: the package
+])
+def test_a_go_junit_report_places_its_tests_in_their_package(cli, tmp_path, output, component):
+    """gotestsum's and go-junit-report's JUnit XML: the class name is the package's import path."""
+    report = tmp_path / "go-junit.xml"
+    report.write_text(
+        '<testsuites><testsuite name="github.com/acme/shop/internal/cart" tests="1" failures="1">'
+        '<testcase classname="github.com/acme/shop/internal/cart" name="TestAdd">'
+        f'<failure message="Failed">{output}</failure></testcase></testsuite></testsuites>', encoding="utf-8")
+    assert [r["component"] for r in _components(cli, report, tmp_path)] == [component]
 
 
 def test_java_root_cause_is_the_deepest_caused_by():
@@ -217,6 +241,9 @@ Caused by: java.sql.SQLException: locked
     ("thread 'main' panicked at 'boom'\nstack backtrace:\n   0: std::panicking::begin_panic\n"
      "             at /rustc/abc/library/std/src/panicking.rs:616:12\n   1: shop::cart::add\n"
      "             at ./src/cart.rs:12:5\n   2: shop::main\n             at ./src/main.rs:3:5\n", "./src/cart.rs"),
+    # Rust without RUST_BACKTRACE: the place the panic names (Rust 1.73 on, and before)
+    ("thread 'cart::tests::adds' panicked at src/cart.rs:12:5:\nassertion `left == right` failed\n", "src/cart.rs"),
+    ("thread 'main' panicked at 'it's gone', src/cart.rs:12:5\nnote: run with `RUST_BACKTRACE=1`\n", "src/cart.rs"),
     # Java whose root cause is all AWS SDK frames: the application frame that called the SDK
     ("java.lang.RuntimeException: update failed\n\tat com.acme.tasks.adapters.Repo.save(Repo.java:40)\n"
      "\tat com.acme.tasks.domain.TaskService.update(TaskService.java:119)\nCaused by: software.amazon.awssdk"

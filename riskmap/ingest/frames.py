@@ -161,6 +161,9 @@ _PHP_FRAME = re.compile(r"^\s*(?:#\d+ )?((?:[A-Za-z]:)?[^\s():#]+\.php)(?:\((\d+
 _PHP_LIBRARY = re.compile(r"(?:^|/)vendor/|/usr/share/php/|phar://")
 _RUST_FRAME = re.compile(r"^\s*\d+: ([\w:<>{}\s$#.,&*\[\]-]+?)\n\s+at ([^\n:]+\.rs):(\d+)", re.M)
 _RUST_LIBRARY = re.compile(r"(?:^/rustc/|/\.cargo/registry/|/\.cargo/git/|/rustlib/|library/(?:std|core|alloc)/)")
+#: Where a Rust thread panicked, in the message (``panicked at src/lib.rs:12:5:``; before Rust 1.73
+#: ``panicked at 'boom', src/lib.rs:12:5``): the one place a panic without a backtrace names.
+_RUST_PANIC = re.compile(r"panicked at (?:'[^\n]*?', )?([^\s:'\"]+\.rs):(\d+):\d+")
 
 
 _RUST_STD = ("std::", "core::", "alloc::", "test::", "<std::", "<core::", "<alloc::")
@@ -179,10 +182,13 @@ def php_frames(text: str) -> list[Frame]:
 
 
 def rust_frames(text: str) -> list[Frame]:
-    """Rust backtrace frames (``3: crate::f`` then ``at ./src/lib.rs:12:5``), outermost first."""
-    return [Frame(file=file.strip(), line=int(line), function=function.strip(),
-                  in_app=not (_RUST_LIBRARY.search(file) or function.strip().startswith(_RUST_STD)))
-            for function, file, line in reversed(_RUST_FRAME.findall(text))]
+    """Rust backtrace frames (``3: crate::f`` then ``at ./src/lib.rs:12:5``), outermost first; without a
+    backtrace (Rust prints one only with ``RUST_BACKTRACE=1``), the place each panic names."""
+    frames = [Frame(file=file.strip(), line=int(line), function=function.strip(),
+                    in_app=not (_RUST_LIBRARY.search(file) or function.strip().startswith(_RUST_STD)))
+              for function, file, line in reversed(_RUST_FRAME.findall(text))]
+    return frames or [Frame(file=file, line=int(line), in_app=not _RUST_LIBRARY.search(file))
+                      for file, line in _RUST_PANIC.findall(text)]
 
 
 #: Each parser with the cheap test that a text may hold its kind of trace.

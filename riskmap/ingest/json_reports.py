@@ -15,7 +15,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.jsondoc import load_document
-from riskmap.ingest.testcases import case_results
+from riskmap.ingest.testcases import case_results, go_package_folder, go_test_place
 from riskmap.models import CaseCounts, Frame, Record, Skipped
 from riskmap.text import article
 
@@ -75,7 +75,8 @@ def _go(events: list[dict[str, Any]]) -> Iterator[Run]:
             running[key] = None
         elif action == "build-fail":
             text = "".join(output.get(key, []))
-            yield f"{package} (build)", "errors", _first_line(text) or "build failed", text, None, ()
+            yield (f"{package} (build)", "errors", _first_line(text) or "build failed", text,
+                   go_package_folder(package) or None, ())
         elif action in ("pass", "fail", "skip") and key[1]:
             running.pop(key, None)
             if action == "fail":
@@ -95,37 +96,17 @@ def _go_run(
     fallback: str = "",
 ) -> Run:
     """One test's run. Its file is the test file its output names, else the one its subtests' output named
-    (``TestTable`` after ``TestTable/0``), remembered in ``files``."""
+    (``TestTable`` after ``TestTable/0``), remembered in ``files``, else its package's folder (``go_test_place``)."""
     package, test = key
     text = "".join(output.get(key, []))
     lines = [line.strip() for line in text.splitlines()
              if line.strip() and not line.lstrip().startswith(("=== ", "--- ", "FAIL", "PASS", "ok "))]
     name = f"{package}.{test}" if test else f"{package} (package)"
-    test_file = _GO_TEST_FILE.search(text)
     root = (package, test.split("/")[0])
-    if test_file:
-        folder = go_package_folder(package)
-        files.setdefault(root, f"{folder}/{test_file.group(1)}" if folder else test_file.group(1))
-    file = files.get(root)
-    return name, outcome, lines[0] if lines else fallback or outcome, text, file, ()
-
-
-#: The test file ``go test`` names in a failing test's output (``    bar_test.go:18: got 1, want 2``).
-_GO_TEST_FILE = re.compile(r"^\s+(\w+_test\.go):\d+:", re.M)
-#: Hosts whose import paths name an owner and a repository before the repository's own folders.
-_GO_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/")
-
-
-def go_package_folder(package: str) -> str:
-    """A Go package's folder in its repository, from its import path: ``github.com/acme/shop/internal/cart`` ->
-    ``internal/cart``, ``example.com/shop/cart`` -> ``shop/cart`` (a module on its own domain keeps the rest),
-    ``_/home/ann/shop/cart`` -> ``/home/ann/shop/cart`` (outside any module)."""
-    parts = package.split("/")
-    if package.startswith(_GO_HOSTS):
-        return "/".join(parts[3:])
-    if package.startswith("_/"):  # a package outside any module: Go names it by its absolute folder
-        return package[1:]
-    return "/".join(parts[1:]) if "." in parts[0] else package
+    place = go_test_place(package, text)
+    if place is not None and place.endswith(".go"):
+        files.setdefault(root, place)
+    return name, outcome, lines[0] if lines else fallback or outcome, text, files.get(root) or place, ()
 
 
 def _pytest(events: list[dict[str, Any]]) -> Iterator[Run]:

@@ -183,6 +183,8 @@ def case_record(
     classname = str((extra or {}).get("classname") or "") or test.rpartition(".")[0]
     frames = tuple(without_harness(stack_frames(text) or frames, classname))
     reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
+    if not file and _GO_IMPORT_PATH.fullmatch(classname):
+        file = go_test_place(classname, text)
     if not reaches_code:
         file = tested_path(file, frames, classname)
     return Record(
@@ -218,6 +220,38 @@ def _test_module(classname: str) -> str | None:
     or None."""
     found = _TEST_MODULE.fullmatch(classname)
     return (found.group(1) or found.group(2)).replace(".", "/") + ".py" if found else None
+
+
+#: A Go package's import path as a test report's class name (go-junit-report's and gotestsum's JUnit XML): a
+#: module on its own domain (``github.com/acme/shop/internal/cart``, ``example.com/shop/cart``).
+_GO_IMPORT_PATH = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[\w.~-]+)+")
+#: The test file ``go test`` names in a failing test's output (``    bar_test.go:18: got 1, want 2``).
+_GO_TEST_FILE = re.compile(r"^\s+(\w+_test\.go):\d+:", re.M)
+#: Hosts whose import paths name an owner and a repository before the repository's own folders.
+_GO_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/")
+
+
+def go_package_folder(package: str) -> str:
+    """A Go package's folder in its repository, from its import path: ``github.com/acme/shop/internal/cart`` ->
+    ``internal/cart``, ``example.com/shop/cart`` -> ``shop/cart`` (a module on its own domain keeps the rest),
+    ``_/home/ann/shop/cart`` -> ``/home/ann/shop/cart`` (outside any module)."""
+    parts = package.split("/")
+    if package.startswith(_GO_HOSTS):
+        return "/".join(parts[3:])
+    if package.startswith("_/"):  # a package outside any module: Go names it by its absolute folder
+        return package[1:]
+    return "/".join(parts[1:]) if "." in parts[0] else package
+
+
+def go_test_place(package: str, text: str) -> str | None:
+    """Where a failing Go test of ``package`` points: the test file its output names (``bar_test.go:18:``) in
+    the package's folder, else that folder (Go's unit of code); None for a module's root package whose output
+    names no file."""
+    folder = go_package_folder(package)
+    named = _GO_TEST_FILE.search(text)
+    if named:
+        return f"{folder}/{named.group(1)}" if folder else named.group(1)
+    return folder or None
 
 
 def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
