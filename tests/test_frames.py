@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from riskmap.analyze.components import builds_error, rejects_argument
 from riskmap.ingest.frames import PARSERS, may_hold_trace, own_package_frames, stack_frames
-from riskmap.ingest.testcases import go_package_folder
+from riskmap.ingest.testcases import go_package_folder, rust_module_file
 from riskmap.layers import code_under_test, is_test_file, module_name
 from riskmap.models import Frame
 
@@ -164,6 +164,8 @@ def test_a_test_named_after_no_shown_class_lands_at_the_shown_class_its_name_beg
     ("junit/rwx-captain/go_test_panic.jsonl", "go-testbed.panic"),  # Go: panic_test.go -> panic.go
     ("junit/rwx-captain/go_test.jsonl", "internal.pkg1.bar"),  # Go: no trace; bar_test.go in the test's output
     ("junit/rwx-captain/go_test_build_failure.jsonl", "pkg2"),  # Go: a package that did not build
+    # Rust: no trace, the test's path reporting::test_dot_reporter::... names the module its tests test
+    ("junit/rwx-captain/junit.xml", "reporting.dot_reporter"),
     # Go's JUnit (go-junit-report): the class name is the package's import path, the output names no file
     ("junit/mikepenz-action-junit-report/test_results/junit-server-test/report.xml", "server.v8.channels.api4"),
     ("junit/junitparser/pytest_error.xml", "cli"),  # pytest: classname tests.test_cli, nothing else
@@ -198,6 +200,29 @@ def test_a_go_junit_report_places_its_tests_in_their_package(cli, tmp_path, outp
         '<testcase classname="github.com/acme/shop/internal/cart" name="TestAdd">'
         f'<failure message="Failed">{output}</failure></testcase></testsuite></testsuites>', encoding="utf-8")
     assert [r["component"] for r in _components(cli, report, tmp_path)] == [component]
+
+
+@pytest.mark.parametrize(("classname", "name", "component"), [
+    ("shop", "cart::tests::adds_one", "cart"),  # nextest: a unit test lives in the module it tests
+    ("shop", "orders::test_pricing::rounds", "orders.pricing"),  # a test module named after the tested one
+    ("", "billing::invoice::tests::totals", "billing.invoice"),
+    ("Acme", "RWX::TestExample", "(unmapped)"),  # PHP's namespaces, not a Rust path
+])
+def test_a_rust_tests_path_names_the_module_it_tests(cli, tmp_path, classname, name, component):
+    report = tmp_path / "nextest.xml"
+    report.write_text(
+        f'<testsuites><testsuite name="shop" tests="1" failures="1"><testcase classname="{classname}" name="{name}">'
+        '<failure message="assertion failed">left: 1, right: 2</failure></testcase></testsuite></testsuites>',
+        encoding="utf-8")
+    assert [r["component"] for r in _components(cli, report, tmp_path)] == [component]
+
+
+@given(st.lists(st.sampled_from(["tests", "test"]) | st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True),
+                min_size=2, max_size=5))
+def test_a_rust_module_file_is_its_path_without_the_tests_module(parts):
+    modules = parts[:-1][:-1] if parts[-2] in ("tests", "test") else parts[:-1]
+    expected = "/".join(modules) + ".rs" if modules else None
+    assert rust_module_file("::".join(parts)) == expected
 
 
 def test_java_root_cause_is_the_deepest_caused_by():

@@ -185,6 +185,8 @@ def case_record(
     reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
     if not file and _GO_IMPORT_PATH.fullmatch(classname):
         file = go_test_place(classname, text)
+    if not file:
+        file = rust_module_file(str((extra or {}).get("test") or "") or test)
     if not reaches_code:
         file = tested_path(file, frames, classname)
     return Record(
@@ -252,6 +254,23 @@ def go_test_place(package: str, text: str) -> str | None:
     if named:
         return f"{folder}/{named.group(1)}" if folder else named.group(1)
     return folder or None
+
+
+#: A Rust test's path (cargo test, nextest): its modules, then the test function (``cart::tests::adds``).
+_RUST_TEST_PATH = re.compile(r"((?:[a-z_][a-z0-9_]*::)+)[a-z_][a-z0-9_]*")
+
+
+def rust_module_file(test: str) -> str | None:
+    """The file of the Rust module a test's path names, its ``tests`` module left out: ``cart::tests::adds`` ->
+    ``cart.rs`` (unit tests live in the module they test), ``reporting::test_dot::writes`` ->
+    ``reporting/test_dot.rs`` (which ``code_under_test`` takes to ``reporting/dot.rs``); None for another name."""
+    found = _RUST_TEST_PATH.fullmatch(test)
+    if not found:
+        return None
+    modules = found.group(1).split("::")[:-1]
+    if modules[-1] in ("tests", "test"):
+        modules.pop()
+    return "/".join(modules) + ".rs" if modules else None
 
 
 def tested_path(file: str | None, frames: tuple[Frame, ...], classname: str) -> str | None:
