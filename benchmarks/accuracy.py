@@ -1,4 +1,5 @@
-"""Accuracy of riskmap on labelled real data: placement (Defects4J), defects (NLBSE'24), log templates (Loghub).
+"""Accuracy of riskmap on labelled real data: placement (Defects4J), defects (NLBSE'24, InEx-Bug), log templates
+(Loghub).
 
 riskmap is driven only through its command line (``python -m riskmap analyze ... -r json`` and
 ``python -m riskmap templates LOG --output F.csv``), run as child processes from a temporary
@@ -451,6 +452,51 @@ def print_heldout_defects(source: Path, rows: list[DefectRow]) -> None:
             print(f"  {'':34} {r.error[:150]}")
 
 
+#: InEx-Bug's closed npm issues (GitHub REST shape, one per line) and its manual label field: Intrinsic (a bug in
+#: the project's code), Extrinsic (a bug from outside it: a dependency, the platform) or Not a Bug.
+INEX = Path("bugs") / "inex-bug-npm" / "msrv3_closed.jsonl"
+INEX_LABEL = "final_classification"
+
+
+def inex_defects(root: Path, work: Path) -> list[DefectRow]:
+    """Defect figures on InEx-Bug's issues, none of which riskmap's rules or model were chosen on: the issues
+    analysed without their label field, scored against two truths (Intrinsic or Extrinsic; Intrinsic alone)."""
+    issues = [json.loads(line) for line in (root / INEX).read_text(encoding="utf-8").splitlines() if line.strip()]
+    target = work / "inex-issues.jsonl"
+    target.write_text("".join(json.dumps({k: v for k, v in issue.items() if k != INEX_LABEL}) + "\n"
+                              for issue in issues), encoding="utf-8")
+    report, code, stderr = analyze_json([target], work)
+    predicted = [False] * len(issues)
+    for record in report.get("records", []):
+        locator = (record.get("source") or {}).get("locator", "")
+        if locator.startswith("line ") and record.get("excluded") is None:
+            predicted[int(locator[5:]) - 1] = True
+    error = "" if code in (0, 3) else stderr
+    results = []
+    for name, bugs in (("Intrinsic or Extrinsic", ("Intrinsic", "Extrinsic")), ("Intrinsic alone", ("Intrinsic",))):
+        truth = [issue.get(INEX_LABEL) in bugs for issue in issues]
+        tp, precision, recall, f1 = defect_scores(predicted, truth)
+        results.append(DefectRow(name, code, len(issues), len(report.get("records", [])),
+                                 len(report.get("skipped", [])), sum(predicted), tp, precision, recall, f1, error))
+        tp, precision, recall, f1 = defect_scores([True] * len(issues), truth)
+        results.append(DefectRow("  reference: every issue a defect", None, len(issues), len(issues), 0,
+                                 len(issues), tp, precision, recall, f1))
+    return results
+
+
+def print_inex_defects(rows: list[DefectRow]) -> None:
+    """The InEx-Bug table: the records counted as defects against each truth."""
+    print(f"\nDefects, held out: InEx-Bug's closed npm issues ({INEX}) without {INEX_LABEL}, counted as defects vs")
+    print(f"  {'truth: a defect is':34} {'exit':>4} {'rows':>5} {'records':>7} {'skipped':>7} {'defects':>7} {'TP':>4}"
+          f" {'prec':>6} {'recall':>6} {'F1':>6}")
+    for r in rows:
+        code = "" if r.exit_code is None else str(r.exit_code)
+        print(f"  {r.run:34} {code:>4} {r.rows:5} {r.records:7} {r.skipped:7} {r.defects:7}"
+              f" {r.true_positives:4} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}")
+        if r.error:
+            print(f"  {'':34} {r.error[:150]}")
+
+
 #: The shipped defect model, whose file records its cross-validated figures (benchmarks/train_defect_model.py).
 DEFECT_MODEL = REPO / "riskmap" / "analyze" / "defect_model.json"
 
@@ -638,6 +684,7 @@ class Figures:
     placement_heldout: list[dict] = field(default_factory=list)
     defects: list[dict] = field(default_factory=list)
     defects_heldout: list[dict] = field(default_factory=list)
+    defects_inex: list[dict] = field(default_factory=list)
     logs: list[dict] = field(default_factory=list)
     logs_heldout: list[dict] = field(default_factory=list)
     logs_leave_one_out: list[dict] = field(default_factory=list)
@@ -686,6 +733,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             print_defects(rows_d)
             figures.defects = [{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(r).items()}
                                for r in rows_d]
+            if (root / INEX).is_file():
+                rows_i = inex_defects(root, work)
+                print_inex_defects(rows_i)
+                figures.defects_inex = [{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(r).items()}
+                                        for r in rows_i]
             if args.nlbse_test:
                 rows_t = heldout_defects(args.nlbse_test, work)
                 print_heldout_defects(args.nlbse_test, rows_t)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from xml.etree.ElementTree import fromstring
@@ -161,6 +162,24 @@ def test_heldout_defects_scores_each_project_without_the_label_column(corpus: Pa
     # the label column is gone: with it, riskmap would count exactly the bugs
     analysed = (work / "heldout-issues.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "label" not in analysed and "title" in analysed
+
+
+def test_inex_defects_scores_the_issues_without_their_label(corpus: Path, tmp_path: Path) -> None:
+    """Thirty InEx-Bug issues, analysed without final_classification: each row's counts agree with the truth."""
+    lines = (corpus / accuracy.INEX).read_text(encoding="utf-8").splitlines()[:30]
+    root = tmp_path / "corpus"
+    (root / accuracy.INEX).parent.mkdir(parents=True)
+    (root / accuracy.INEX).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    both, every, intrinsic, _ = accuracy.inex_defects(root, work)
+    labels = [json.loads(line)[accuracy.INEX_LABEL] for line in lines]
+    assert both.exit_code in (0, 3) and not both.error and both.rows == both.records == 30
+    assert every.true_positives == sum(label in ("Intrinsic", "Extrinsic") for label in labels)
+    assert 0 < both.defects < 30 and both.true_positives <= every.true_positives
+    assert intrinsic.defects == both.defects and intrinsic.true_positives <= both.true_positives
+    analysed = (work / "inex-issues.jsonl").read_text(encoding="utf-8")
+    assert accuracy.INEX_LABEL not in analysed and '"title"' in analysed
 
 
 def test_variable_words_changes_the_grouping_and_is_restored(corpus: Path) -> None:
