@@ -7,12 +7,13 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from helpers import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 
 from riskmap.analyze.categories import categorise, given_category
-from riskmap.analyze.exclusion import RESOLUTIONS, TYPES, exclusion, issue_form_type
+from riskmap.analyze.exclusion import RESOLUTIONS, TYPES, exclusion, issue_form_type, label_reason
 from riskmap.analyze.severity import normalise_severity
 from riskmap.models import Record, Severity, Source
 
@@ -140,6 +141,31 @@ def test_a_resolution_decides_before_the_type_and_the_text(resolution, kind, tit
 @given(kind=st.sampled_from(sorted(TYPES)), title=st.text(max_size=60), body=st.text(max_size=200))
 def test_a_tracker_type_decides_before_the_text(kind, title, body):
     assert exclusion(_record(title=title, description=body, category=kind)) == TYPES[kind]
+
+
+@pytest.mark.parametrize(("label", "reason"), [
+    ("t\u00b9 \U0001f41e bug", None), ("t\u00b3 \u2728 enhancement", "feature request"),  # rollup's
+    ("\U0001f41b Bug", None), ("bug \U0001f41b", None), (":bug: bug", None), ("[Type] Bug", None),  # Gutenberg's
+    ("\U0001f4dd documentation", "documentation"), ("\u2753 question", "question"),
+    ("\u26d4 wontfix", "won't fix"), ("\U0001f501 duplicate", "duplicate"), ("bug-report", None),
+])
+def test_a_label_dressed_up_with_emoji_or_brackets_still_says_its_type(label, reason):
+    body = "The export to CSV drops the last row when the table has more than one page of results."
+    assert exclusion(_record(labels=(label,), description=body, title="Where did the row go?")) == reason
+
+
+@pytest.mark.parametrize("label", ["good first issue", "area: tests", "status: needs triage", "\U0001f525 hot"])
+def test_a_label_that_names_no_type_leaves_the_decision_to_the_rest(label):
+    assert label_reason((label,)) == (False, None)
+
+
+_DRESS = st.text(st.sampled_from("\U0001f41b\U0001f41e\u2728\u2753\U0001f4dd\u26a0\ufe0f[]()|*#\u00b9 "),
+                 max_size=4)
+
+
+@given(kind=st.sampled_from(sorted(k for k in TYPES if k.replace(" ", "").isalpha())), before=_DRESS, after=_DRESS)
+def test_decoration_around_a_type_word_changes_nothing(kind, before, after):
+    assert label_reason((f"{before}{kind}{after}",)) == label_reason((kind,))
 
 
 def test_the_issue_form_states_the_type():

@@ -101,6 +101,18 @@ def normal_word(value: str) -> str:
     return _SPACES.sub(" ", value.strip().lower().replace("\u2019", "'"))
 
 
+#: A label's decoration: emoji shortcodes (``:bug:``), and anything but ASCII letters, digits, spaces and ``'``.
+_DECORATION = re.compile(r":[a-z0-9_+-]+:|[^a-z0-9' ]+")
+#: What a decorated label may put before its type word (rollup's ``t¹ 🐞 bug``, Gutenberg's ``[Type] Bug``).
+_PLAIN_PREFIX = re.compile(r"^(?:type|kind|category|issue type|t|status|resolution) ")
+
+
+def plain_label(word: str) -> str:
+    """A ``normal_word`` without its decoration (``🐛 bug`` -> ``bug``, ``[type] bug`` -> ``type bug``,
+    ``:sparkles: enhancement`` -> ``enhancement``), for labels that dress their type word up."""
+    return " ".join(_DECORATION.sub(" ", word).split())
+
+
 @lru_cache(maxsize=4096)
 def type_reason(value: str | None) -> tuple[bool, str | None]:
     """Whether a type word speaks, and if so the reason it is no defect (None: it is one).
@@ -115,6 +127,10 @@ def type_reason(value: str | None) -> tuple[bool, str | None]:
     bare = _LABEL_PREFIX.sub("", word)
     if bare != word and bare in TYPES:
         return True, TYPES[bare]
+    plain = plain_label(word)
+    for candidate in (plain, _PLAIN_PREFIX.sub("", plain)):
+        if candidate != word and candidate in TYPES:
+            return True, TYPES[candidate]
     if given_category(word) is not None:
         return True, None
     return False, None
@@ -136,7 +152,7 @@ def label_reason(labels: tuple[str, ...]) -> tuple[bool, str | None]:
     """
     words = [normal_word(label) for label in labels]
     for word in words:
-        reason = RESOLUTION_LABELS.get(word)
+        reason = RESOLUTION_LABELS.get(word) or RESOLUTION_LABELS.get(plain_label(word))
         if reason:
             return True, reason
     spoken = [type_reason(word) for word in words]
