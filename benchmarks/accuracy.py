@@ -487,12 +487,17 @@ def inex_defects(root: Path, work: Path) -> list[DefectRow]:
 def print_inex_defects(rows: list[DefectRow]) -> None:
     """The InEx-Bug table: the records counted as defects against each truth."""
     print(f"\nDefects, held out: InEx-Bug's closed npm issues ({INEX}) without {INEX_LABEL}, counted as defects vs")
-    print(f"  {'truth: a defect is':34} {'exit':>4} {'rows':>5} {'records':>7} {'skipped':>7} {'defects':>7} {'TP':>4}"
+    print_defect_rows("truth: a defect is", rows)
+
+
+def print_defect_rows(first: str, rows: list[DefectRow]) -> None:
+    """A defects table: each run's exit code, rows, records, skipped, defects, true positives and scores."""
+    print(f"  {first:34} {'exit':>4} {'rows':>5} {'records':>7} {'skipped':>7} {'defects':>7} {'TP':>4}"
           f" {'prec':>6} {'recall':>6} {'F1':>6}")
     for r in rows:
         code = "" if r.exit_code is None else str(r.exit_code)
-        print(f"  {r.run:34} {code:>4} {r.rows:5} {r.records:7} {r.skipped:7} {r.defects:7}"
-              f" {r.true_positives:4} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}")
+        print(f"  {r.run:34} {code:>4} {r.rows:5} {r.records:7} {r.skipped:7} {r.defects:7} {r.true_positives:4}"
+              f" {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}")
         if r.error:
             print(f"  {'':34} {r.error[:150]}")
 
@@ -513,14 +518,7 @@ def cross_validated() -> dict[str, float]:
 def print_defects(rows: list[DefectRow]) -> None:
     """The defects table, then the cross-validated defect F1 without the label column."""
     print("\nDefects: NLBSE'24 issues_train.csv, records counted as defects vs label == bug")
-    print(f"  {'run':34} {'exit':>4} {'rows':>5} {'records':>7} {'skipped':>7} {'defects':>7} {'TP':>4}"
-          f" {'prec':>6} {'recall':>6} {'F1':>6}")
-    for r in rows:
-        code = "" if r.exit_code is None else str(r.exit_code)
-        print(f"  {r.run:34} {code:>4} {r.rows:5} {r.records:7} {r.skipped:7} {r.defects:7} {r.true_positives:4}"
-              f" {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}")
-        if r.error:
-            print(f"  {'':34} {r.error[:150]}")
+    print_defect_rows("run", rows)
     cv = cross_validated()
     if cv:
         print("  no label column, cross-validated (form rules, then the model trained without the held-out issues;"
