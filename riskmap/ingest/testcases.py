@@ -176,18 +176,18 @@ def case_record(
     ``outcome`` is failed, errors or flaky; ``frames`` are used when the text holds no stack trace.
     Severity: an error (the test could not run as written) is high, a failure medium, a flaky test
     (failed, then passed) low. Where it failed: a trace that reaches application code places it
-    there (the fault frame); else the code under test (see ``tested_path``). The test's class is its
+    there (the fault frame); else the code under test (see ``tested_path``; a Go test's package and a Rust
+    test's module name it too: ``go_test_place``, ``rust_module_file``). The test's class is its
     report's class name, else its id up to the last ``.``.
     """
     severity = {"errors": Severity.high, "failed": Severity.medium}.get(outcome, Severity.low)
     classname = str((extra or {}).get("classname") or "") or test.rpartition(".")[0]
     frames = tuple(without_harness(stack_frames(text) or frames, classname))
     reaches_code = any(f.in_app and not is_test_file(f.file) for f in frames)
-    if not file and _GO_IMPORT_PATH.fullmatch(classname):
-        file = go_test_place(classname, text)
-    if not file:
-        file = rust_module_file(str((extra or {}).get("test") or "") or test)
     if not reaches_code:
+        if not file:
+            file = (go_test_place(classname, text) if _GO_IMPORT_PATH.fullmatch(classname)
+                    else rust_module_file(str((extra or {}).get("test") or "") or test))
         file = tested_path(file, frames, classname)
     return Record(
         id=test,
