@@ -20,6 +20,8 @@ BROKEN_FILES = {
     "scalar.json": (b'"just a string"', "expected a JSON array or object; found a string", None),
     "shape.json": (b'{"total": 3, "page": 1}', "found an object with keys: page, total", None),
     "text.txt": (b"hello, this is not an export\n", "unrecognised format", "line 1"),
+    "encoding.xml": (b'<?xml version="1.0" encoding="UTFN8"?>\n<testsuite name="s"><testcase name="t"/></testsuite>',
+                     "unknown encoding: UTFN8", "line 1"),
 }
 
 

@@ -164,6 +164,8 @@ def parse_xml(path: Path) -> Element:
         line, column = getattr(exc, "position", (0, 0))
         message = str(exc).split(":")[0]
         raise InputError(str(path), f"invalid XML: {message}", f"line {line}, column {column + 1}") from None
+    except LookupError as exc:  # the declaration names an encoding Python's codecs do not know
+        raise InputError(str(path), f"invalid XML: {exc} in its declaration", "line 1") from None
 
 
 def case_record(
