@@ -138,3 +138,7 @@ def test_invalid_config_is_a_usage_error(cli, tmp_path):
     config.write_text("[tool.riskmap\n", encoding="utf-8")
     result = cli("analyze", GOOD, "--out", tmp_path / "out", "--config", config)
     assert result.code == 2 and "invalid TOML" in result.stderr
+    config.write_bytes(b'[tool.riskmap]\n# \xff\n')
+    result = cli("analyze", GOOD, "--out", tmp_path / "out", "--config", config)
+    assert result.code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"riskmap: error: {config}: invalid TOML: not UTF-8 at byte 17")

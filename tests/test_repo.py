@@ -161,6 +161,15 @@ def test_init_writes_a_starter_config_and_never_overwrites(cli, tmp_path):
             == config["tool"]["riskmap"])
 
 
+def test_init_refuses_a_config_file_it_cannot_read_as_utf8(cli, tmp_path):
+    target = tmp_path / "pyproject.toml"
+    target.write_bytes(b'[project]\nname = "caf\xe9"\n')
+    result = cli("init", "--repo", REPO, "--output", target)
+    assert result.code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"riskmap: error: {target}: not UTF-8 at byte 21;")
+    assert target.read_bytes() == b'[project]\nname = "caf\xe9"\n'
+
+
 def test_the_starter_config_places_records_without_the_repo(cli, tmp_path):
     target = tmp_path / "riskmap.toml"
     assert cli("init", "--repo", REPO, "--output", target, "-q").code == 0

@@ -19,7 +19,11 @@ def starter_config(target: Path, components: list[StarterComponent], force: bool
     An existing riskmap config (riskmap.toml, or [tool.riskmap] in pyproject.toml) is only
     replaced with ``force``; the rest of a pyproject.toml is kept as it is.
     """
-    existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+    try:
+        existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{target}: not UTF-8 at byte {exc.start}; riskmap init reads the file it writes into "
+                         "(a TOML file is UTF-8)") from None
     if target.name == "pyproject.toml":
         has_config = any(_HEADER.match(line) for line in existing.splitlines())
         kept = _without_riskmap(existing) if has_config else existing
