@@ -107,6 +107,10 @@ class NotAHistory(UsageError):
     """The file given as a history is something else; riskmap leaves it untouched."""
 
 
+#: Why a history whose text SQLite cannot hand back as UTF-8 (a damaged page, which SQLite does not see) is refused.
+_NOT_UTF8 = "damaged: it holds text that is not UTF-8"
+
+
 def _refuse(path: Path, why: str) -> NotAHistory:
     return NotAHistory(f"--history {path}: not a riskmap history ({why}); riskmap left it untouched")
 
@@ -155,7 +159,11 @@ def _connect(path: Path, write: bool) -> Iterator[sqlite3.Connection]:
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "malformed" in str(exc):
             raise _refuse(path, str(exc)) from None
+        if "decode to UTF-8" in str(exc):
+            raise _refuse(path, _NOT_UTF8) from None
         raise UsageError(f"--history {path}: {exc}") from None
+    except UnicodeDecodeError:  # the table names are not UTF-8 (SQLite hands back a damaged page unchecked)
+        raise _refuse(path, _NOT_UTF8) from None
     finally:
         connection.close()
 

@@ -171,6 +171,25 @@ def test_a_file_that_is_not_a_history_is_refused_by_name_and_left_untouched(cli,
         assert cli("history", victim).code == 2
 
 
+def test_a_damaged_history_is_refused_and_left_untouched(cli, tmp_path):
+    """SQLite cannot see every damaged page: one that hands back text that is not UTF-8 is refused too."""
+    for number, damage in enumerate(("UPDATE riskmap_schema SET version = CAST(x'ff' AS TEXT)",  # a value
+                                     "UPDATE sqlite_master SET name = CAST(x'ff' AS TEXT) WHERE name = 'runs'")):
+        history = tmp_path / f"h{number}.db"
+        cli("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history)
+        with sqlite3.connect(history) as connection:
+            connection.execute("PRAGMA writable_schema = ON")
+            connection.execute(damage)
+        connection.close()
+        before = history.read_bytes()
+        for args in (("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history), ("history", history)):
+            result = cli(*args)
+            assert result.code == 2 and "Traceback" not in result.stderr
+            assert (f"--history {history}: not a riskmap history (damaged: it holds text that is not UTF-8)"
+                    in result.stderr)
+        assert history.read_bytes() == before
+
+
 def test_a_history_from_a_newer_riskmap_is_refused(cli, tmp_path):
     history = tmp_path / "h.db"
     cli("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history)
