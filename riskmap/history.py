@@ -5,7 +5,8 @@ totals), its components' scores and its records' identities with their change. T
 WAL mode and a busy timeout, and each run is written in one ``BEGIN IMMEDIATE`` transaction, so
 two CI jobs writing one history at once both land. A ``riskmap_schema`` table holds the schema
 version; MIGRATIONS bring an older file up to date. A file that is not a riskmap history (another
-SQLite database, or not SQLite at all) is refused by name and never written to.
+SQLite database, or not SQLite at all), or a damaged one (every value is checked as it is read back,
+and before a run is appended), is refused by name and never written to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from riskmap.errors import UsageError
 
@@ -103,12 +106,17 @@ class Run:
     components: tuple[ComponentScore, ...] = field(default=(), repr=False)
 
 
+_RUN, _SCORE = TypeAdapter(Run), TypeAdapter(ComponentScore)
+
+
 class NotAHistory(UsageError):
     """The file given as a history is something else; riskmap leaves it untouched."""
 
 
 #: Why a history whose text SQLite cannot hand back as UTF-8 (a damaged page, which SQLite does not see) is refused.
 _NOT_UTF8 = "damaged: it holds text that is not UTF-8"
+#: Why a history that hands back a value of the wrong type (a damaged page) is refused.
+_DAMAGED = "damaged: a value of the wrong type"
 
 
 def _refuse(path: Path, why: str) -> NotAHistory:
@@ -183,8 +191,9 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
 def append_run(path: Path, run: Run, records: Sequence[RecordSeen], recorded_at: str) -> int:
     """Append one run, its component scores and records in one transaction; return its id."""
     with _connect(path, write=True) as connection:
-        # checked before anything is written: a foreign database must stay as it was, journal mode and all
-        _version(connection, path)
+        # checked before anything is written: a foreign or damaged database must stay as it was, journal mode and all
+        if _version(connection, path):
+            _runs(connection, path, None)
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -214,21 +223,34 @@ def append_run(path: Path, run: Run, records: Sequence[RecordSeen], recorded_at:
 def read_runs(path: Path, components: Sequence[str] | None = None) -> list[Run]:
     """Every run in the history, oldest first, with the scores of the named components (all when None)."""
     with _connect(path, write=False) as connection:
-        if _version(connection, path) == 0:
-            return []
-        scores: dict[int, list[ComponentScore]] = {}
-        named = "" if components is None else f" WHERE component IN ({', '.join('?' * len(components))})"
-        query = ("SELECT run_id, component, layer, score, tier FROM component_scores"
-                 f"{named} ORDER BY run_id, score DESC, component")
-        rows = connection.execute(query, tuple(components or ())) if components is None or components else ()
+        return _runs(connection, path, components) if _version(connection, path) else []
+
+
+def _runs(connection: sqlite3.Connection, path: Path, components: Sequence[str] | None) -> list[Run]:
+    """``read_runs`` on an open history of riskmap's tables."""
+    scores: dict[int, list[ComponentScore]] = {}
+    named = "" if components is None else f" WHERE component IN ({', '.join('?' * len(components))})"
+    query = ("SELECT run_id, component, layer, score, tier FROM component_scores"
+             f"{named} ORDER BY run_id, score DESC, component")
+    rows = connection.execute(query, tuple(components or ())) if components is None or components else ()
+    runs = connection.execute(
+        "SELECT id, recorded_at, as_of, git_commit, ci, baseline, total, records, open, by_tier, new, fixed,"
+        " regressed FROM runs ORDER BY id"
+    )
+    # Every value is checked as it is read back: a damaged page can hand back any type (a null, a number
+    # for a text), and the history is refused rather than such a value reaching the reports.
+    try:
         for run_id, name, layer, score, tier in rows:
-            scores.setdefault(run_id, []).append(ComponentScore(name, layer, score, tier))
+            scores.setdefault(run_id, []).append(_SCORE.validate_python(
+                {"name": name, "layer": layer, "score": score, "tier": tier}))
         return [
-            Run(as_of=row[2], commit=row[3], ci=json.loads(row[4]), baseline=row[5], total=row[6], records=row[7],
-                open=row[8], by_tier=json.loads(row[9]), new=row[10], fixed=row[11], regressed=row[12],
-                id=row[0], recorded_at=row[1], components=tuple(scores.get(row[0], ())))
-            for row in connection.execute(
-                "SELECT id, recorded_at, as_of, git_commit, ci, baseline, total, records, open, by_tier, new, fixed,"
-                " regressed FROM runs ORDER BY id"
-            )
+            _RUN.validate_python({
+                "as_of": row[2], "commit": row[3], "ci": json.loads(row[4]), "baseline": row[5], "total": row[6],
+                "records": row[7], "open": row[8], "by_tier": json.loads(row[9]), "new": row[10],
+                "fixed": row[11], "regressed": row[12], "id": row[0], "recorded_at": row[1],
+                "components": tuple(scores.get(row[0], ())),
+            })
+            for row in runs
         ]
+    except (TypeError, ValueError):  # ValueError: JSON, and pydantic's ValidationError
+        raise _refuse(path, _DAMAGED) from None

@@ -172,9 +172,16 @@ def test_a_file_that_is_not_a_history_is_refused_by_name_and_left_untouched(cli,
 
 
 def test_a_damaged_history_is_refused_and_left_untouched(cli, tmp_path):
-    """SQLite cannot see every damaged page: one that hands back text that is not UTF-8 is refused too."""
-    for number, damage in enumerate(("UPDATE riskmap_schema SET version = CAST(x'ff' AS TEXT)",  # a value
-                                     "UPDATE sqlite_master SET name = CAST(x'ff' AS TEXT) WHERE name = 'runs'")):
+    """SQLite cannot see every damaged page: one that hands back text that is not UTF-8, or a value of the wrong
+    type, is refused too (before anything is written). ``riskmap history`` lists the runs without their
+    components' scores, so only a damaged run refuses it."""
+    for number, (damage, why) in enumerate((
+            ("UPDATE riskmap_schema SET version = CAST(x'ff' AS TEXT)", "text that is not UTF-8"),  # a value
+            ("UPDATE sqlite_master SET name = CAST(x'ff' AS TEXT) WHERE name = 'runs'", "text that is not UTF-8"),
+            ("UPDATE runs SET by_tier = 'null'", "a value of the wrong type"),
+            ("UPDATE runs SET records = 'many'", "a value of the wrong type"),
+            ("UPDATE runs SET ci = '{\"run\": '", "a value of the wrong type"),
+            ("UPDATE component_scores SET score = 'high'", "a value of the wrong type"))):
         history = tmp_path / f"h{number}.db"
         cli("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history)
         with sqlite3.connect(history) as connection:
@@ -182,11 +189,11 @@ def test_a_damaged_history_is_refused_and_left_untouched(cli, tmp_path):
             connection.execute(damage)
         connection.close()
         before = history.read_bytes()
-        for args in (("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history), ("history", history)):
+        listed = () if "component_scores" in damage else (("history", history),)
+        for args in (("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history), *listed):
             result = cli(*args)
             assert result.code == 2 and "Traceback" not in result.stderr
-            assert (f"--history {history}: not a riskmap history (damaged: it holds text that is not UTF-8)"
-                    in result.stderr)
+            assert f"--history {history}: not a riskmap history (damaged: " in result.stderr and why in result.stderr
         assert history.read_bytes() == before
 
 
