@@ -154,7 +154,7 @@ def _facts(path: Path, relative: PurePath) -> ModuleFacts:
     facts = ModuleFacts(path=relative.as_posix(), module=module)
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # nested too deeply for Python's parser too
         return facts
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -228,10 +228,10 @@ def _layer_contract(root: Path) -> dict[str, Layer] | None:
     for name in (".importlinter", "setup.cfg"):
         path = root / name
         if path.is_file():
-            parser = configparser.ConfigParser()
+            parser = configparser.ConfigParser(interpolation=None)
             try:
                 parser.read(path, encoding="utf-8")
-            except configparser.Error:
+            except (configparser.Error, UnicodeDecodeError):
                 continue
             for section in parser.sections():
                 if section.startswith("importlinter:contract") and parser[section].get("type") == "layers":
@@ -239,11 +239,12 @@ def _layer_contract(root: Path) -> dict[str, Layer] | None:
     pyproject = root / "pyproject.toml"
     if not layers and pyproject.is_file():
         try:
-            contracts = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get(
-                "importlinter", {}).get("contracts", [])
+            contracts = _dig(tomllib.loads(pyproject.read_text(encoding="utf-8")), "tool", "importlinter", "contracts")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             contracts = []
-        layers = next((c.get("layers", []) for c in contracts if c.get("type") == "layers"), [])
+        found = next((c.get("layers") for c in _list(contracts) if isinstance(c, dict) and c.get("type") == "layers"),
+                     None)
+        layers = [str(layer) for layer in _list(found)]
     if not layers:
         return _tach_contract(root)
     contract = {}
@@ -262,14 +263,27 @@ def _tach_contract(root: Path) -> dict[str, Layer] | None:
         tach = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return None
-    layers = [str(layer) for layer in tach.get("layers", [])]
+    layers = [str(layer) for layer in _list(tach.get("layers"))]
     contract = {}
-    for module in tach.get("modules", []):
+    for module in _list(tach.get("modules")):
         if isinstance(module, dict) and module.get("path") and module.get("layer") in layers:
             name = module["layer"]
             role = _contract_role(name, layers.index(name), len(layers))
             contract[str(module["path"])] = role
     return contract or None
+
+
+def _dig(value: object, *keys: str) -> object:
+    """``value[k1][k2]...`` of a parsed config file, or None where a step is missing or not a table: the
+    repository's own files may be shaped any way."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _list(value: object) -> list[object]:
+    """A config value that should be a list, as one (anything else holds nothing)."""
+    return value if isinstance(value, list) else []
 
 
 def _contract_role(name: str, position: int, count: int) -> Layer:

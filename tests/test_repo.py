@@ -161,6 +161,27 @@ def test_init_writes_a_starter_config_and_never_overwrites(cli, tmp_path):
             == config["tool"]["riskmap"])
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("pyproject.toml", b"tool = 5\n"),
+    ("pyproject.toml", b"[tool.importlinter]\ncontracts = 5\n"),
+    ("pyproject.toml", b'[[tool.importlinter.contracts]]\ntype = "layers"\nlayers = "app"\n'),
+    ("tach.toml", b'layers = 5\nmodules = "app"\n'),
+    ("setup.cfg", b"[importlinter:contract:one]\ntype = layers\nlayers = 100%\n"),
+    (".importlinter", b"[importlinter]\nroot = caf\xe9\n"),
+])
+def test_a_repository_read_as_it_is_whatever_its_config_files_hold(cli, tmp_path, name, content):
+    """The repository is the user's: config files of any shape and modules Python itself cannot parse (nested
+    too deeply, a NUL byte) are read as far as they go, never a traceback."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    (repo / name).write_bytes(content)
+    (repo / "deep.py").write_text("x = 1" + " + 1" * 100_000 + "\n", encoding="utf-8")  # RecursionError in ast
+    (repo / "nul.py").write_bytes(b"x = 1\x00\n")
+    result = cli("init", "--repo", repo, "--output", tmp_path / "riskmap.toml")
+    assert result.code == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "wrote 11 components" in result.stdout
+
+
 def test_init_refuses_a_config_file_it_cannot_read_as_utf8(cli, tmp_path):
     target = tmp_path / "pyproject.toml"
     target.write_bytes(b'[project]\nname = "caf\xe9"\n')
