@@ -90,12 +90,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _out() -> Console:
     """The console for results; logs and pipes do not wrap, so there it is wide enough for long names."""
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+    return Console(highlight=False, soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else 120)
 
 
 InputsArg = Annotated[
@@ -307,15 +307,15 @@ def history(
                  "by_tier": r.by_tier, "new": r.new, "fixed": r.fixed, "regressed": r.regressed} for r in runs]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    table = Table(title=f"riskmap: {file} ({plural(len(runs), 'run')})", title_justify="left")
+    table = Table(title=Text(f"riskmap: {file} ({plural(len(runs), 'run')})"), title_justify="left")
     for column in ("run", "recorded", "as of", "commit", "CI run", "total", "records", "open", "critical", "high",
                    "new", "fixed", "regressed"):
         table.add_column(column, overflow="fold")
     for r in runs:
         ci_run = r.ci.get("GITHUB_RUN_ID") or r.ci.get("CI_PIPELINE_ID") or ""
-        table.add_row(str(r.id), _minute(r.recorded_at), _minute(r.as_of or ""), (r.commit or "")[:12], ci_run,
-                      f"{r.total:.1f}",
-                      str(r.records), str(r.open), str(r.by_tier.get("critical", 0)), str(r.by_tier.get("high", 0)),
+        table.add_row(str(r.id), _minute(r.recorded_at), _minute(r.as_of or ""), Text((r.commit or "")[:12]),
+                      Text(ci_run), f"{r.total:.1f}", str(r.records), str(r.open),
+                      str(r.by_tier.get("critical", 0)), str(r.by_tier.get("high", 0)),
                       *("" if v is None else str(v) for v in (r.new, r.fixed, r.regressed)))
     out.print(table)
 
@@ -484,8 +484,9 @@ def templates(
         pipeline.write_template_lines(mined, output)
     count = top if top is not None else (0 if output is not None else 20)
     if count:
-        table = Table(title=f"riskmap: {log} ({plural(mined.entries, 'entry', 'entries')}, "
-                      f"{plural(len(mined.groups), 'template')}, {mined.layout.title} layout)", title_justify="left")
+        table = Table(title=Text(f"riskmap: {log} ({plural(mined.entries, 'entry', 'entries')}, "
+                                 f"{plural(len(mined.groups), 'template')}, {mined.layout.title} layout)"),
+                      title_justify="left")
         table.add_column("entries", justify="right", overflow="fold")
         for column in ("id", "level", "template"):
             table.add_column(column, overflow="fold")

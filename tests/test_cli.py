@@ -109,6 +109,21 @@ def test_a_tripped_gate_names_what_tripped_it_even_when_quiet(cli, tmp_path):
     assert "--fail-on critical: 1 component reached it: adapters.dynamodb_repository (critical" in result.stderr
 
 
+def test_the_terminal_shows_untrusted_names_and_text_as_written(cli, tmp_path):
+    """A file name or a log line with rich's markup (``[red]``) or an emoji code (``:smile:``) is printed as it
+    is, in titles, tables and errors."""
+    log = tmp_path / "[red]app.log"
+    log.write_text("Jan  1 00:00:01 host app[1]: error: disk :smile: full\n", encoding="utf-8")
+    result = cli("templates", log)
+    assert result.code == 0
+    assert "[red]app.log (1 entry" in result.stdout and "disk :smile: full" in result.stdout
+    history = tmp_path / "[bold]runs.db"
+    assert cli("analyze", SAMPLE, "-o", tmp_path / "out", "-q", "--history", history).code == 0
+    assert "[bold]runs.db (1 run)" in cli("history", history).stdout
+    result = cli("analyze", SAMPLE, "-o", tmp_path / "out", "--fail-on", "score:abc")
+    assert result.code == 2 and "--fail-on score:abc: expected" in result.stderr
+
+
 def test_quiet_prints_nothing(cli, tmp_path):
     result = cli("analyze", SAMPLE, "--out", tmp_path, "--quiet")
     assert result.code == 0 and result.stdout == "" and result.stderr == ""
