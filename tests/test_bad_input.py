@@ -110,6 +110,19 @@ def test_byte_order_marks_are_accepted(cli, tmp_path, bom, encoding):
     assert report["records"][0]["title"] == "Caf\u00e9 menu crashes"
 
 
+@pytest.mark.parametrize("end", [b"\r", b"\r\n", b"\n"])
+def test_a_csv_export_with_any_line_ending_is_read(cli, tmp_path, end):
+    """Old Mac exports end their lines with a lone carriage return (it used to end the run with a traceback)."""
+    path = tmp_path / "bugs.csv"
+    path.write_bytes(end.join([b"id,title,severity", b"B-1,Crash on save,high", b"B-2,Hang,low", b""]))
+    out = tmp_path / "out"
+    result = cli("analyze", path, "--out", out, "-q")
+    assert result.code == 0 and "Traceback" not in result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [(r["id"], r["title"], r["severity"]) for r in report["records"]] == [
+        ("B-1", "Crash on save", "high"), ("B-2", "Hang", "low")]
+
+
 def test_bom_json_lines_are_accepted(cli, tmp_path):
     path = tmp_path / "bom.jsonl"
     path.write_bytes(codecs.BOM_UTF8 + b'{"id": 1, "title": "a"}\n{"id": 2, "title": "b"}\n')

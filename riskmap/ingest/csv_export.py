@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -84,11 +85,15 @@ def _bugzilla_row(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+#: Where a CSV file's first line ends: ``\n``, ``\r\n``, or the lone ``\r`` of an old Mac export.
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
 def _header(head: Head) -> list[str] | None:
     text = head.text
     if not text or text[0] in "[{<":
         return None
-    first = text.split("\n", 1)[0].strip("\r")
+    first = _LINE_END.split(text, maxsplit=1)[0]
     delimiter = max(DELIMITERS, key=first.count)
     if first.count(delimiter) < 1:
         return None
