@@ -43,7 +43,7 @@ from riskmap.models import (
     Tier,
 )
 from riskmap.progress import SILENT, Progress
-from riskmap.render import Renderer, rendered, write_bytes
+from riskmap.render import Renderer, rendered, user_template_errors, write_bytes
 from riskmap.render.codequality import CodeQualityRenderer
 from riskmap.render.data import build_report, iso
 from riskmap.render.html import HtmlRenderer
@@ -223,7 +223,8 @@ def write_reports(
         if kind in chosen:
             target = out_dir / renderer.filename
             progress.stage(f"writing {target}")
-            write_bytes(target, rendered(renderer, report))
+            with user_template_errors(templates):
+                write_bytes(target, rendered(renderer, report))
             written.append(target)
     return report, written
 
@@ -279,7 +280,8 @@ def write_specs(
     check_templates(templates)
     drafts = build_specs(analysis, chosen)
     numbers = feature_numbers(folder, [draft.slug for draft in drafts]) if style == SpecStyle.spec_kit else {}
-    rendered = SpecRenderer(style, templates).render(drafts, numbers)
+    with user_template_errors(templates):
+        rendered = SpecRenderer(style, templates).render(drafts, numbers)
     return [_write_spec(folder / relative, stamp(content), force) for relative, content in rendered.items()]
 
 
@@ -562,9 +564,11 @@ def append_job_summary(report: dict[str, Any], environ: Mapping[str, str], templ
     if not target:
         return None
     path = Path(target)
+    with user_template_errors(templates):
+        summary = MarkdownRenderer(templates).render(report)
     try:
         with path.open("ab") as handle:
-            handle.write(MarkdownRenderer(templates).render(report) + b"\n")
+            handle.write(summary + b"\n")
     except OSError as exc:
         raise OutputError(f"$GITHUB_STEP_SUMMARY {path}: cannot write: {exc.strerror}") from None
     return path

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from helpers import DATA
-from jinja2.exceptions import UndefinedError
 
 EXPORT = [
     {"ticket": "T-1", "headline": "Orders vanish after checkout", "sev_level": "Sev 1", "where": "svc/orders/store.py",
@@ -103,7 +102,28 @@ def test_a_template_that_fails_while_written_leaves_no_partial_file(cli, tmp_pat
         "<p>{{ report.summary.records }}</p>{% for r in report.records %}{{ r.no_such_field }}{% endfor %}\n",
         encoding="utf-8")
     out = tmp_path / "out"
-    with pytest.raises(UndefinedError, match="no_such_field"):  # a template's own error is not riskmap's to word
-        cli("analyze", DATA / "simple_20.json", "--out", out, "-q", "--templates", templates)
+    result = cli("analyze", DATA / "simple_20.json", "--out", out, "-q", "--templates", templates)
+    assert result.code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"riskmap: error: --templates {templates}: report.html.j2, line 1: UndefinedError")
+    assert "no_such_field" in result.stderr
     assert not (out / "report.html").exists()
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize(("name", "text", "says"), [
+    ("report.md.j2", "{{ foo(", "report.md.j2, line 1: TemplateSyntaxError: unexpected 'end of template'"),
+    ("report.md.j2", "ok\n{{ summary.records }}", "report.md.j2, line 2: UndefinedError: 'summary' is undefined"),
+    ("report.md.j2", "{{ 1 / 0 }}", "report.md.j2, line 1: ZeroDivisionError: division by zero"),
+    ("report.md.j2", '{% include "nope.j2" %}', "report.md.j2, line 1: TemplateNotFound: nope.j2"),
+    ("report.md.j2", "{{ report|nofilter }}", "report.md.j2, line 1: TemplateAssertionError: No filter named"),
+    ("report.md.j2", "caf\xe9", "a template is not UTF-8 (byte 3)"),
+    ("kiro/design.md.j2", "{{ nope }}", "kiro/design.md.j2, line 1: UndefinedError: 'nope' is undefined"),
+])
+def test_a_mistake_in_a_users_template_is_one_line_naming_it(cli, tmp_path, name, text, says):
+    templates = tmp_path / "templates"
+    (templates / name).parent.mkdir(parents=True)
+    (templates / name).write_bytes(text.encode("latin-1"))
+    command = "spec" if name.startswith("kiro/") else "analyze"
+    result = cli(command, DATA / "simple_20.json", "--out", tmp_path / "out", "--templates", templates)
+    assert result.code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"riskmap: error: --templates {templates}: {says}"), result.stderr

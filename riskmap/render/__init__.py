@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError
 
-from riskmap.errors import OutputError
+from riskmap.errors import OutputError, UsageError
 from riskmap.text import plural
 
 _PACKAGED = Path(__file__).resolve().parent.parent / "templates"
@@ -48,6 +49,40 @@ def template_environment(user_dir: Path | None, **options: Any) -> Environment:
     )
     environment.filters["plural"] = plural
     return environment
+
+
+@contextmanager
+def user_template_errors(user_dir: Path | None) -> Iterator[None]:
+    """A mistake in one of the user's templates (``--templates``) as a one-line error naming the template and
+    its line, not a traceback: a syntax error, an unknown name or filter, a missing include, an expression
+    that fails, a file that is not UTF-8. riskmap's own templates are not the user's to fix: their errors pass."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:  # riskmap's own templates are UTF-8
+        if user_dir is None:
+            raise
+        raise UsageError(f"--templates {user_dir}: a template is not UTF-8 (byte {exc.start})") from None
+    except Exception as exc:
+        where = _user_template_line(exc, user_dir) if user_dir is not None else None
+        if where is None:
+            raise
+        message = exc.message if isinstance(exc, TemplateSyntaxError) and exc.message else str(exc)
+        raise UsageError(f"--templates {user_dir}: {where}: {type(exc).__name__}: {message}") from None
+
+
+def _user_template_line(exc: Exception, user_dir: Path) -> str | None:
+    """``report.md.j2, line 3``: the user's template and line an error comes from (jinja2 puts the template's
+    file and line in the traceback), or None when it comes from elsewhere."""
+    root = os.path.realpath(user_dir)
+    places = [(exc.filename, exc.lineno)] if isinstance(exc, TemplateSyntaxError) and exc.filename else []
+    trace = exc.__traceback__
+    while trace is not None:
+        places.append((trace.tb_frame.f_code.co_filename, trace.tb_lineno))
+        trace = trace.tb_next
+    for filename, line in reversed(places):  # the innermost first: an include's own line
+        if os.path.realpath(filename).startswith(root + os.sep):
+            return f"{os.path.relpath(os.path.realpath(filename), root)}, line {line}"
+    return None
 
 
 def rendered(renderer: Renderer, report: dict[str, Any]) -> bytes | Iterable[bytes]:
