@@ -15,7 +15,7 @@ from riskmap.config import Config
 from riskmap.errors import InputError
 from riskmap.ingest.base import Head, strip_bom
 from riskmap.ingest.jsondoc import load_document
-from riskmap.ingest.testcases import case_results, go_package_folder, go_test_place
+from riskmap.ingest.testcases import case_results, go_test_place
 from riskmap.models import CaseCounts, Frame, Record, Skipped
 from riskmap.text import article
 
@@ -75,8 +75,8 @@ def _go(events: list[dict[str, Any]]) -> Iterator[Run]:
             running[key] = None
         elif action == "build-fail":
             text = "".join(output.get(key, []))
-            yield (f"{package} (build)", "errors", _first_line(text) or "build failed", text,
-                   go_package_folder(package) or None, ())
+            failure = _first_line(text) or "build failed"
+            yield f"{package} (build)", "errors", failure, text, go_test_place(package, text), ()
         elif action in ("pass", "fail", "skip") and key[1]:
             running.pop(key, None)
             if action == "fail":

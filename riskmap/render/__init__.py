@@ -80,8 +80,9 @@ def _user_template_line(exc: Exception, user_dir: Path) -> str | None:
         places.append((trace.tb_frame.f_code.co_filename, trace.tb_lineno))
         trace = trace.tb_next
     for filename, line in reversed(places):  # the innermost first: an include's own line
-        if os.path.realpath(filename).startswith(root + os.sep):
-            return f"{os.path.relpath(os.path.realpath(filename), root)}, line {line}"
+        real = os.path.realpath(filename)
+        if real.startswith(root + os.sep):
+            return f"{os.path.relpath(real, root)}, line {line}"
     return None
 
 
